@@ -1,0 +1,205 @@
+"""The `kg` command line. Exit codes: 0 success / conforms, 1 does not conform, 2 usage or parse error.
+
+`serve`, `load`, `query` and `export` share the store options: `--store DIR` (an on-disk Oxigraph store) or
+`--endpoint URL` (a remote SPARQL 1.1 server); without either, the project's files are loaded into memory.
+Results go to standard output, progress and messages to standard error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from kg import diagram, export, load, report, results, stats
+from kg.config import Settings
+from kg.errors import KgError, UsageError
+from kg.store.open import open_store
+from kg.validate import FAIL_ON, validate
+
+# command-line option -> Settings field, for the options several commands share
+SETTING_OPTIONS = {"store": "store_path", "endpoint": "endpoint", "update_endpoint": "update_endpoint",
+                   "graph_store_endpoint": "graph_store_endpoint", "host": "host", "port": "port", "threads": "threads"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args, _settings(args))
+    except KgError as error:
+        print(f"kg: {error}", file=sys.stderr)
+        return error.exit_code
+
+
+def _settings(args) -> Settings:
+    """Environment (`KG_*`), then the options given; `--store` and `--endpoint` each rule the other out."""
+    chosen = {field: getattr(args, option) for option, field in SETTING_OPTIONS.items()
+              if getattr(args, option, None) is not None}
+    if "store_path" in chosen:
+        chosen["endpoint"] = None
+    elif "endpoint" in chosen:
+        chosen["store_path"] = None
+    return Settings.from_env(root=args.root).with_(**chosen)
+
+
+def _load(args, settings: Settings) -> int:
+    store = load.open_target(settings)
+    try:
+        loaded = load.load_files(store, load.targets(settings, args.files, args.graph), replace=args.replace)
+    finally:
+        store.close()
+    print(f"kg load: {sum(item.triples for item in loaded):,} triples from {len(loaded)} files", file=sys.stderr)
+    return 0
+
+
+def _serve(args, settings: Settings) -> int:
+    from kg.serve import serve  # imports the web app only for this command
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    serve(settings, dev=args.dev)
+    return 0
+
+
+def _query(args, settings: Settings) -> int:
+    text = args.query if args.query is not None else _read(args.file)
+    result = open_store(settings, serving=False).query(text)
+    media = _result_type(args.format, results.offered_for(result))
+    _write(args.output, results.serialize(result, media))
+    return 0
+
+
+def _export(args, settings: Settings) -> int:
+    media = export.media_type(args.format, args.graph)
+    _write(args.output, export.export(open_store(settings, serving=False), media, args.graph))
+    return 0
+
+
+def _result_type(name: str | None, offered: list[str]) -> str:
+    """The media type `--format` names, if it can express this kind of result; the first offered by default."""
+    if name is None:
+        return offered[0]
+    media = results.ALIASES.get(name.lower(), name.lower())
+    if media not in offered:
+        usable = sorted(alias for alias, target in results.ALIASES.items() if target in offered)
+        raise UsageError(f"--format {name} cannot express this result; use one of {', '.join(usable)}")
+    return media
+
+
+def _read(path: Path | None) -> str:
+    if path is None:
+        raise UsageError("give a query: -q TEXT or a FILE")
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the query ({error.strerror or error})") from None
+
+
+def _validate(args, settings: Settings) -> int:
+    progress = (lambda message: print(f"kg validate: {message}", file=sys.stderr)) if not args.quiet else (lambda m: None)
+    outcome = validate(settings, data=args.files or None, fail_on=args.fail_on, with_owl=not args.no_owl,
+                       progress=progress)
+    _write(args.output, report.FORMATS[args.format](outcome))
+    return 0 if outcome.conforms else 1
+
+
+def _stats(args, settings: Settings) -> int:
+    _write(args.output, stats.markdown(settings))
+    return 0
+
+
+def _diagram(args, settings: Settings) -> int:
+    print(f"kg diagram: wrote {diagram.render(settings, args.output)}", file=sys.stderr)
+    return 0
+
+
+def _write(output: Path | None, text: str | bytes) -> None:
+    if output is not None:
+        output.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    elif isinstance(text, str):
+        sys.stdout.write(text)
+    else:  # serialised results and RDF are bytes in the encoding their syntax prescribes: written as they are
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description="infosec-law-kg: validate, describe and serve the graph.")
+    parser.add_argument("--root", type=Path, help="project folder holding ontology/, graph/ and shapes/ (default: this checkout; env KG_ROOT)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser("validate", help="SHACL + OWL 2 DL profile + HermiT over the ontology and graph",
+                                description="Exit 0: conforms (warnings allowed unless --fail-on warning); "
+                                            "1: results at or above --fail-on; 2: parse or usage error.")
+    check.add_argument("files", nargs="*", type=Path, help="data files to validate with the ontology (default: graph/*.ttl)")
+    check.add_argument("--format", choices=sorted(report.FORMATS), default="text")
+    check.add_argument("--fail-on", choices=list(FAIL_ON), default="violation")
+    check.add_argument("--no-owl", action="store_true", help="skip the OWL 2 DL profile and HermiT checks")
+    check.add_argument("-o", "--output", type=Path, help="write the report here instead of standard output")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
+    check.set_defaults(run=_validate)
+
+    count = commands.add_parser("stats", help="resources by class, as a Markdown table")
+    count.add_argument("-o", "--output", type=Path)
+    count.set_defaults(run=_stats)
+
+    draw = commands.add_parser("diagram", help="draw the model (.dot, .svg, .png, .pdf) from the ontology")
+    draw.add_argument("-o", "--output", type=Path, default=Path("docs/model.svg"))
+    draw.set_defaults(run=_diagram)
+    _store_commands(commands)
+    return parser
+
+
+def _store_commands(commands) -> None:
+    """`load`, `serve`, `query`, `export`: the commands that open a store."""
+    where = _store_options()
+    fill = commands.add_parser("load", parents=[where], help="load RDF files into an on-disk store or a remote server",
+                               description="Each file goes into its own named graph; a file that does not parse "
+                                           "stores nothing and exits 2 with file:line:column.")
+    fill.add_argument("files", nargs="*", type=Path, help="RDF files, format by suffix (default: ontology/ and graph/)")
+    fill.add_argument("--graph", metavar="IRI",
+                      help="load every file into this named graph (default: {base}graph/{stem})")
+    fill.add_argument("--replace", action="store_true", help="replace each target graph instead of adding to it")
+    fill.set_defaults(run=_load)
+
+    run = commands.add_parser("serve", parents=[where], help="serve the SPARQL endpoint, API and pages (waitress)")
+    run.add_argument("--host", help="address to listen on (default 127.0.0.1; env KG_HOST)")
+    run.add_argument("--port", type=int, help="port (default 8080; env KG_PORT)")
+    run.add_argument("--threads", type=int,
+                     help="worker threads of the single server process (default 8; env KG_THREADS)")
+    run.add_argument("--dev", action="store_true", help="Flask's development server instead of waitress")
+    run.set_defaults(run=_serve)
+
+    ask = commands.add_parser("query", parents=[where], help="run a SPARQL query and print its result")
+    text = ask.add_mutually_exclusive_group()
+    text.add_argument("-q", "--query", metavar="TEXT", help="the query text")
+    text.add_argument("file", nargs="?", type=Path, help="a file holding the query")
+    ask.add_argument("--format",
+                     help="json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml, nq, trig (CONSTRUCT/DESCRIBE)")
+    ask.add_argument("-o", "--output", type=Path)
+    ask.set_defaults(run=_query)
+
+    dump = commands.add_parser("export", parents=[where], help="write the dataset or one graph in an RDF syntax")
+    dump.add_argument("--format", help="nq (default), trig; or turtle (default with --graph), nt, jsonld, rdfxml")
+    dump.add_argument("--graph", metavar="IRI", help="only this named graph")
+    dump.add_argument("-o", "--output", type=Path)
+    dump.set_defaults(run=_export)
+
+
+def _store_options() -> argparse.ArgumentParser:
+    options = argparse.ArgumentParser(add_help=False)
+    where = options.add_argument_group("store (default: the project's files in memory)")
+    choice = where.add_mutually_exclusive_group()
+    choice.add_argument("--store", type=Path, metavar="DIR", help="an on-disk Oxigraph store (env KG_STORE_PATH)")
+    choice.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint (env KG_ENDPOINT)")
+    where.add_argument("--update-endpoint", metavar="URL",
+                       help="its update endpoint, if different (env KG_UPDATE_ENDPOINT)")
+    where.add_argument("--graph-store-endpoint", metavar="URL",
+                       help="its Graph Store Protocol endpoint (env KG_GRAPH_STORE_ENDPOINT)")
+    return options
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""One shape for every problem `kg validate` reports, whichever check found it (SHACL, OWL profile, HermiT)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("Violation", "Warning", "Info")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A validation result with the fields of a SHACL sh:ValidationResult, as plain strings."""
+
+    severity: str
+    message: str
+    focusNode: str | None = None
+    resultPath: str | None = None
+    value: str | None = None
+    sourceShape: str | None = None
+    sourceConstraintComponent: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One check of a validation run: its name, what it found, how long it took, and why it was skipped."""
+
+    name: str
+    findings: tuple[Finding, ...] = ()
+    seconds: float = 0.0
+    skipped: str | None = None

@@ -1,0 +1,39 @@
+"""Open the store the settings describe."""
+
+from __future__ import annotations
+
+from kg.config import Settings
+from kg.errors import UsageError
+from kg.files import project_files
+from kg.store.base import Store
+from kg.store.embedded import EmbeddedStore
+
+
+def open_store(settings: Settings, *, serving: bool = True) -> Store:
+    """The remote server, the on-disk folder, or the project's files in memory.
+
+    For serving, an embedded store gets the query time limit (`KG_QUERY_TIMEOUT` seconds; 0 turns it off) and an
+    on-disk one without a write token is opened read-only. `serving=False` gives the plain read-write store, for
+    the operator's own commands (`kg load`, `kg export`, `kg query`).
+    """
+    if settings.endpoint:
+        from kg.store.remote import RemoteStore
+
+        return RemoteStore(settings)
+    read_only = serving and settings.store_path is not None and not settings.writable
+    primary = _embedded(settings, read_only)
+    if not serving or settings.query_timeout <= 0:
+        return primary
+    from kg.store.limited import TimeLimitedStore
+
+    return TimeLimitedStore(primary, settings, replica_path=settings.store_path if read_only else None)
+
+
+def _embedded(settings: Settings, read_only: bool) -> EmbeddedStore:
+    if settings.store_path is None:
+        return EmbeddedStore.from_files(project_files(settings))
+    try:
+        return EmbeddedStore(settings.store_path, read_only=read_only)
+    except OSError as error:
+        hint = " (build it first with `kg load --store DIR`)" if read_only else ""
+        raise UsageError(f"{settings.store_path}: cannot open the store{hint}: {error}") from None

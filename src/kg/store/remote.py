@@ -1,0 +1,296 @@
+"""The remote store: any SPARQL 1.1 server (Fuseki, Virtuoso, GraphDB, Neptune, QLever, Oxigraph server).
+
+Queries and updates go through SPARQLWrapper (https://www.w3.org/TR/sparql11-protocol/), graph reads and writes
+through the Graph Store Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/) when the server offers it, and
+through SPARQL Update (`INSERT DATA`, `DROP`, `CREATE`) when it does not. Answers are parsed by pyoxigraph into the
+same terms the embedded store returns, so nothing above the store knows which engine ran the query.
+
+The server must use the union of its named graphs as the default graph, as the embedded store does (Oxigraph
+`--union-default-graph`, Fuseki `tdb2:unionDefaultGraph true`; Virtuoso and GraphDB do so by default). Typed
+bindings travel as an inline VALUES block (`kg.store.bindings`). The time limit is enforced twice: the server's own
+(configure it: only the server can stop its query) and a client-side socket timeout that answers 503 in time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from importlib.resources import files
+from pathlib import Path
+from urllib.error import HTTPError
+from urllib.parse import urlencode, urlsplit
+from urllib.request import Request, urlopen
+
+import pyoxigraph
+from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
+
+from kg.config import Settings
+from kg.errors import BackendError, KgError, QuerySyntaxError, QueryTimeout, UsageError
+from kg.store.base import Dataset, QueryResult, Store, Term
+from kg.store.bindings import bind, query_form
+from kg.store.parsing import read_triples
+from kg.store.solutions import collect
+
+log = logging.getLogger("kg.store.remote")
+
+ACCEPT = {  # query form -> what we ask the server for; the parser follows the Content-Type it answers with
+    "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "ASK": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
+    "DESCRIBE": "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.8",
+}
+N_TRIPLES = "application/n-triples"
+BATCH = 50_000  # triples per upload request: bounded request size, and a progress report per batch
+MIN_WRITE_TIMEOUT = 60.0  # bulk uploads may take longer than a query may
+
+
+def _sparql(name: str) -> str:
+    return (files("kg.store") / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+GRAPH_SIZES, QUADS = _sparql("graph-sizes"), _sparql("quads")
+GRAPH_EXISTS, GRAPH_TRIPLES = _sparql("graph-exists"), _sparql("graph-triples")
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 server at `settings.endpoint` (update and Graph Store endpoints where they differ)."""
+
+    def __init__(self, settings: Settings) -> None:
+        if not settings.endpoint:
+            raise UsageError("no SPARQL endpoint configured (--endpoint URL or KG_ENDPOINT)")
+        self.endpoint = settings.endpoint
+        self.update_endpoint = settings.update_endpoint or settings.endpoint
+        self.graph_store = settings.graph_store_endpoint
+        self.timeout = settings.query_timeout
+        self.write_timeout = max(settings.query_timeout, MIN_WRITE_TIMEOUT)
+
+    # ------------------------------------------------------------------ SPARQL 1.1 Query and Update
+
+    def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,
+              max_rows: int | None = None) -> QueryResult:
+        """Send the query (bindings as an inline VALUES block) and read at most `max_rows` rows of the answer."""
+        text = bind(sparql, bindings)
+        wrapper = self._wrapper(text, query_form(text) or SELECT, self.timeout)
+        for graph in dataset.default_graphs:
+            wrapper.addParameter("default-graph-uri", graph)
+        for graph in dataset.named_graphs:
+            wrapper.addParameter("named-graph-uri", graph)
+        with _ServerErrors("malformed query", self.timeout):
+            response = wrapper.query().response
+            try:
+                return _read_answer(response, max_rows)
+            finally:
+                response.close()  # stop downloading the rows past the limit
+
+    def update(self, sparql: str) -> None:
+        self._update(sparql, self.timeout)
+
+    def _update(self, sparql: str, timeout: float) -> None:
+        wrapper = self._wrapper(sparql, INSERT, timeout)  # any update type: it selects `update=` and the endpoint
+        with _ServerErrors("malformed update", timeout):
+            wrapper.query().response.close()
+
+    def _wrapper(self, text: str, form: str, timeout: float) -> "_Wrapper":
+        wrapper = _Wrapper(self.endpoint, updateEndpoint=self.update_endpoint)
+        wrapper.setMethod(POST)  # form-encoded POST: no URL length limit, nothing cached by proxies
+        wrapper.setOnlyConneg(True)  # no `format=`/`output=` parameters some servers reject
+        wrapper.queryString, wrapper.queryType = text, form  # our lexer found the form; SPARQLWrapper's regex warns
+        wrapper.timeout = timeout  # setTimeout() truncates to whole seconds
+        wrapper.addCustomHttpHeader("Accept", ACCEPT.get(form, "*/*"))
+        return wrapper
+
+    # ------------------------------------------------------------------ Graph Store
+
+    def graph_triples(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
+        if self.graph_store:
+            return self._gsp_get(graph)
+        if graph is None:
+            raise BackendError("reading the default graph alone needs a Graph Store endpoint (--graph-store-endpoint)")
+        if not self._graph_exists(graph):
+            return None
+        return self.query(GRAPH_TRIPLES, bindings={"graph": _iri(graph)}).triples
+
+    def replace_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
+        triples = list(triples)
+        if self.graph_store:
+            self._gsp_send("PUT", graph, triples)
+        else:  # one request, so the server applies it in one transaction
+            steps = [_drop(graph), _create(graph), _insert_data(graph, triples)]
+            self._update(" ;\n".join(step for step in steps if step), self.write_timeout)
+
+    def add_to_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
+        self._upload(graph, list(triples), None)
+
+    def drop_graph(self, graph: str | None) -> bool:
+        if self.graph_store:
+            return self._gsp_delete(graph)
+        if graph is not None and not self._graph_exists(graph):
+            return False
+        self._update(_drop(graph), self.write_timeout)
+        return True
+
+    def graph_sizes(self) -> dict[str, int]:
+        rows = self.query(GRAPH_SIZES).rows
+        return {row["graph"].value: int(row["triples"].value)
+                for row in rows if isinstance(row.get("graph"), pyoxigraph.NamedNode)}
+
+    def quads(self) -> Iterator[pyoxigraph.Quad]:
+        """The named graphs' quads by a streamed SELECT; the default graph's own triples too with a Graph Store."""
+        wrapper = self._wrapper(QUADS, SELECT, self.write_timeout)
+        with _ServerErrors("malformed query", self.write_timeout):
+            response = wrapper.query().response
+            with response:
+                for row in _read_rows(response):
+                    yield pyoxigraph.Quad(row["s"], row["p"], row["o"], row["g"])
+        if self.graph_store:
+            for triple in self._gsp_get(None) or ():
+                yield pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, pyoxigraph.DefaultGraph())
+
+    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None) -> int:
+        """Parse the whole file first (a syntax error sends nothing), then upload it in batches."""
+        triples = read_triples(path)
+        self._update(_create(graph), self.write_timeout)  # an empty file still makes its graph
+        self._upload(graph, triples, progress)
+        return len(triples)
+
+    def _upload(self, graph: str | None, triples: list[pyoxigraph.Triple],
+                progress: Callable[[int], None] | None) -> None:
+        for start in range(0, len(triples), BATCH):
+            batch = triples[start:start + BATCH]
+            if self.graph_store:
+                self._gsp_send("POST", graph, batch)
+            else:
+                self._update(_insert_data(graph, batch), self.write_timeout)
+            if progress is not None:
+                progress(start + len(batch))
+
+    def _graph_exists(self, graph: str) -> bool:
+        return self.query(GRAPH_EXISTS, bindings={"graph": _iri(graph)}).value
+
+    # ------------------------------------------------------------------ Graph Store Protocol requests
+
+    def _gsp_url(self, graph: str | None) -> str:
+        target = "default" if graph is None else urlencode({"graph": _iri(graph).value})
+        return f"{self.graph_store}{'&' if '?' in self.graph_store else '?'}{target}"
+
+    def _gsp_get(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
+        request = Request(self._gsp_url(graph), headers={"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
+        with _ServerErrors(None, self.write_timeout, missing=True) as outcome:
+            with urlopen(request, timeout=self.write_timeout) as response:
+                rdf_format = _rdf_format(response.headers.get_content_type())
+                return [quad.triple for quad in pyoxigraph.parse(response, format=rdf_format)]
+        return None if outcome.missing else []
+
+    def _gsp_send(self, method: str, graph: str | None, triples: list[pyoxigraph.Triple]) -> None:
+        body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        request = Request(self._gsp_url(graph), data=body, method=method, headers={"Content-Type": N_TRIPLES})
+        with _ServerErrors(None, self.write_timeout):
+            urlopen(request, timeout=self.write_timeout).close()
+
+    def _gsp_delete(self, graph: str | None) -> bool:
+        request = Request(self._gsp_url(graph), method="DELETE")
+        with _ServerErrors(None, self.write_timeout, missing=True) as outcome:
+            urlopen(request, timeout=self.write_timeout).close()
+        return not outcome.missing
+
+
+class _Wrapper(SPARQLWrapper):
+    """SPARQLWrapper that lets the HTTP error through whole (its own exceptions keep the body only as text)."""
+
+    def _query(self):
+        return urlopen(self._createRequest(), timeout=self.timeout), self.returnFormat
+
+
+class _ServerErrors:
+    """Turn what can go wrong talking to the server into the tool's errors; `missing` makes a 404 an answer."""
+
+    def __init__(self, syntax: str | None, timeout: float, missing: bool = False) -> None:
+        self.syntax, self.timeout, self.allow_missing, self.missing = syntax, timeout, missing, False
+
+    def __enter__(self) -> "_ServerErrors":
+        return self
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        if error is None or isinstance(error, KgError):
+            return False
+        if isinstance(error, HTTPError) and error.code == 404 and self.allow_missing:
+            self.missing = True
+            return True
+        translated = _translate(error, self.syntax, self.timeout)
+        if translated is None:
+            return False
+        raise translated from None
+
+
+def _translate(error: BaseException, syntax: str | None, timeout: float) -> KgError | None:
+    if isinstance(error, HTTPError):
+        text = _body(error)
+        if error.code == 400 and syntax:
+            return QuerySyntaxError(f"{syntax}: {text}")
+        log.warning("SPARQL server %s answered HTTP %s: %s", urlsplit(error.url or "").netloc, error.code, text)
+        return BackendError(f"the SPARQL server answered HTTP {error.code} {error.reason}")
+    if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
+        return QueryTimeout(f"the SPARQL server did not answer within {timeout:g} s")
+    if isinstance(error, OSError):  # URLError, refused or reset connections
+        return BackendError(f"cannot reach the SPARQL server: {getattr(error, 'reason', None) or error}")
+    if isinstance(error, (SyntaxError, ValueError)):  # an answer pyoxigraph cannot parse
+        return BackendError(f"the SPARQL server sent an answer that does not parse: {error}")
+    return None
+
+
+def _body(error: HTTPError, limit: int = 2000) -> str:
+    try:
+        return error.read(limit).decode("utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _read_answer(response, max_rows: int | None) -> QueryResult:
+    media = response.headers.get_content_type()
+    results_format = pyoxigraph.QueryResultsFormat.from_media_type(media)
+    if results_format is not None:
+        return collect(pyoxigraph.parse_query_results(response, format=results_format), max_rows)
+    triples = (quad.triple for quad in pyoxigraph.parse(response, format=_rdf_format(media)))
+    return collect(triples, max_rows)
+
+
+def _read_rows(response) -> Iterator[pyoxigraph.QuerySolution]:
+    results_format = pyoxigraph.QueryResultsFormat.from_media_type(response.headers.get_content_type())
+    if results_format is None:
+        raise BackendError(f"the SPARQL server answered a SELECT with {response.headers.get_content_type()}")
+    return iter(pyoxigraph.parse_query_results(response, format=results_format))
+
+
+def _rdf_format(media: str) -> pyoxigraph.RdfFormat:
+    rdf_format = pyoxigraph.RdfFormat.from_media_type(media)
+    if rdf_format is None:
+        raise BackendError(f"the SPARQL server answered with {media}, which is not an RDF syntax")
+    return rdf_format
+
+
+# ---------------------------------------------------------------------- SPARQL Update around serialised terms
+
+def _graph(graph: str | None) -> str:
+    """`DEFAULT` or `GRAPH <iri>`: the IRI validated by pyoxigraph, so it cannot close the brackets."""
+    return "DEFAULT" if graph is None else f"GRAPH {_iri(graph)}"
+
+
+def _iri(graph: str) -> pyoxigraph.NamedNode:
+    try:
+        return pyoxigraph.NamedNode(graph)
+    except ValueError as error:
+        raise UsageError(f"{graph!r} is not an absolute IRI: {error}") from None
+
+
+def _drop(graph: str | None) -> str:
+    return f"DROP SILENT {_graph(graph)}"
+
+
+def _create(graph: str | None) -> str:
+    return "" if graph is None else f"CREATE SILENT {_graph(graph)}"
+
+
+def _insert_data(graph: str | None, triples: list[pyoxigraph.Triple]) -> str:
+    """INSERT DATA with the triples in N-Triples as written by pyoxigraph (a subset of SPARQL's triple syntax)."""
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
+    return f"INSERT DATA {{ {data} }}" if graph is None else f"INSERT DATA {{ {_graph(graph)} {{ {data} }} }}"

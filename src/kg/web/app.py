@@ -1,0 +1,27 @@
+"""The application factory: `create_app(settings, store)`; nothing global, tests build their own."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from kg.config import Settings
+from kg.store.base import Store
+from kg.store.open import open_store
+from kg.web import api, errors, graph_store, resources, sparql
+
+# Feature blueprints, registered in this order (resources last: it owns the catch-all IRI paths).
+BLUEPRINTS = (sparql.blueprint, graph_store.blueprint, api.blueprint, resources.blueprint)
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
+    """Build the app around a store (default: the store the settings describe, opened now)."""
+    settings = settings or Settings.from_env()
+    app = Flask("kg", static_folder=None)  # assets are served by the resources blueprint
+    app.config["KG_SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body  # a form-encoded query may be as large as a direct one
+    app.extensions["kg.store"] = store if store is not None else open_store(settings)
+    errors.register(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,284 @@
+"""`RemoteStore` against a real Oxigraph server: the same answers as the embedded store, Graph Store reads and
+writes (through the Graph Store Protocol and through SPARQL Update alone), loading, faults, and `/sparql` on top."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+from urllib.parse import parse_qsl
+
+import pyoxigraph
+import pytest
+
+from kg import canned
+from kg.cli import main
+from kg.errors import BackendError, ParseError, QuerySyntaxError, QueryTimeout, UsageError
+from kg.store.base import Dataset
+import kg.store.remote
+from kg.store.remote import RemoteStore
+from kg.web import create_app
+
+BASE = "https://w3id.org/infosec-law-kg/"
+CODE = f"{BASE}eli/kz/code/2014/226-V"
+CODE_GRAPH, LAWS_GRAPH = f"{BASE}graph/kz-criminal-code", f"{BASE}graph/kz-laws"
+SCRATCH = "urn:test:scratch"  # graphs the write tests make and remove; never part of the comparisons
+PREFIXES = ("PREFIX eli: <http://data.europa.eu/eli/ontology#>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+CHAPTER_7 = PREFIXES + f"""SELECT ?number ?label WHERE {{
+  <{CODE}/chp_7> eli:has_part ?article . ?article eli:number ?number ; rdfs:label ?label FILTER(LANG(?label) = "kk")
+}} ORDER BY ?number"""
+CHAPTER_7_NUMBERS = ["205", "208", "209", "210", "211", "212", "213"]  # FACTS.md §3.1: Chapter 7 as cited
+QUERIES = {
+    "select": CHAPTER_7,
+    "select with aggregate": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "ask true": f"ASK {{ <{CODE}/chp_7> ?p ?o }}",
+    "ask false": f"ASK {{ <{BASE}id/nothing> ?p ?o }}",
+    "construct": PREFIXES + f"CONSTRUCT {{ ?a eli:is_part_of <{CODE}/chp_7> ; rdfs:label ?l }} "
+                            f"WHERE {{ <{CODE}/chp_7> eli:has_part ?a . ?a rdfs:label ?l }}",
+    "describe": f"DESCRIBE <{CODE}/art_205>",
+}
+HOSTILE = 'x" } . ?s ?p ?o } # DROP ALL ; """ \'\'\' \\ \\u0022 \n {<http://evil/>}'
+
+
+def answer(result, term=str):
+    """A comparable form: rows and triples sorted (engines may order ties differently)."""
+    if hasattr(result, "value"):
+        return result.value
+    if hasattr(result, "rows"):
+        return sorted(tuple(sorted((k, term(v)) for k, v in row.items())) for row in result.rows)
+    return sorted(str(t) for t in result.triples if not isinstance(t.subject, pyoxigraph.BlankNode))
+
+
+def parts(term) -> str:
+    """A literal as its sorted parts: GROUP_CONCAT joins values in no specified order (SPARQL 1.1 §18.5.1.7)."""
+    if not isinstance(term, pyoxigraph.Literal):
+        return str(term)
+    return " ".join(sorted(re.split(r"[;\s]+", term.value))) + f"@{term.language}^^{term.datatype}"
+
+
+def project_only(sizes: dict[str, int]) -> dict[str, int]:
+    return {graph: size for graph, size in sizes.items() if not graph.startswith("urn:test:")}
+
+
+def triple(subject: str, obj) -> pyoxigraph.Triple:
+    value = obj if isinstance(obj, (pyoxigraph.Literal, pyoxigraph.NamedNode)) else pyoxigraph.Literal(obj)
+    return pyoxigraph.Triple(pyoxigraph.NamedNode(subject), pyoxigraph.NamedNode(f"{BASE}id/p"), value)
+
+
+# ------------------------------------------------------------------ the same answers as the embedded store
+
+@pytest.mark.parametrize("name", QUERIES)
+def test_same_answer_as_embedded(remote, store, name):
+    assert answer(remote.query(QUERIES[name])) == answer(store.query(QUERIES[name]))
+
+
+def test_chapter_7_of_the_criminal_code(remote):
+    assert [row["number"].value for row in remote.query(CHAPTER_7).rows] == CHAPTER_7_NUMBERS
+
+
+def test_row_limit_truncates(remote):
+    result = remote.query("SELECT * WHERE { ?s ?p ?o }", max_rows=5)
+    assert len(result.rows) == 5 and result.truncated
+
+
+@pytest.mark.parametrize("dataset", [
+    Dataset(default_graphs=(CODE_GRAPH,)),
+    Dataset(default_graphs=(CODE_GRAPH, LAWS_GRAPH)),
+    Dataset(named_graphs=(LAWS_GRAPH,)),
+    Dataset(default_graphs=(LAWS_GRAPH,), named_graphs=(CODE_GRAPH,)),
+])
+def test_dataset_restriction(remote, store, dataset):
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } } GROUP BY ?g"
+    expected = answer(store.query(query, dataset=dataset))
+    assert answer(remote.query(query, dataset=dataset)) == expected
+    assert len(expected) == bool(dataset.default_graphs) + len(dataset.named_graphs)  # only the graphs named
+
+
+def test_typed_binding_is_data_however_hostile(remote):
+    result = remote.query("SELECT ?v WHERE { BIND(?text AS ?v) }", bindings={"text": pyoxigraph.Literal(HOSTILE)})
+    assert [row["v"] for row in result.rows] == [pyoxigraph.Literal(HOSTILE)]
+    probe = PREFIXES + "SELECT ?s WHERE { ?s rdfs:label ?label }"
+    assert remote.query(probe, bindings={"label": pyoxigraph.Literal(HOSTILE, language="kk")}).rows == []
+
+
+def test_typed_binding_selects_like_embedded(remote, store):
+    query = PREFIXES + "SELECT ?code ?lang ?label WHERE { ?code rdfs:label ?label FILTER(LANG(?label) = ?lang) }"
+    bindings = {"code": pyoxigraph.NamedNode(CODE), "lang": pyoxigraph.Literal("ru")}
+    rows = answer(remote.query(query, bindings=bindings))
+    assert rows and rows == answer(store.query(query, bindings=bindings))
+
+
+@pytest.mark.parametrize("name", sorted(canned.load()))
+def test_canned_query_same_answer_as_embedded(remote, store, name):
+    query = canned.load()[name]
+    for example in query.examples:
+        bindings = query.bindings(parse_qsl(example, keep_blank_values=True))
+        expected = answer(store.query(query.text, bindings=bindings), parts)
+        assert answer(remote.query(query.text, bindings=bindings), parts) == expected, example
+
+
+def test_graph_sizes_equal(remote, store):
+    sizes = project_only(remote.graph_sizes())
+    assert sizes == store.graph_sizes() and sizes[CODE_GRAPH] > 0
+
+
+def test_quads_equal(remote, store):
+    def project(quads):
+        return [q for q in quads if not str(q.graph_name).startswith("<urn:test:")]
+
+    def labelled(quads):  # blank node labels differ between stores
+        return sorted(str(q) for q in quads if not isinstance(q.subject, pyoxigraph.BlankNode)
+                      and not isinstance(q.object, pyoxigraph.BlankNode))
+
+    remote_quads, embedded_quads = project(remote.quads()), project(store.quads())
+    assert len(remote_quads) == len(embedded_quads)
+    assert labelled(remote_quads) == labelled(embedded_quads)
+
+
+# ------------------------------------------------------------------ Graph Store: read, replace, add, drop
+
+def test_read_a_graph(remote, store):
+    assert sorted(map(str, remote.graph_triples(CODE_GRAPH))) == sorted(map(str, store.graph_triples(CODE_GRAPH)))
+    assert remote.graph_triples(f"{SCRATCH}/never") is None
+
+
+def test_replace_add_drop(remote):
+    graph = f"{SCRATCH}/{id(remote)}"
+    try:
+        remote.replace_graph(graph, [triple(f"{BASE}id/a", "one"), triple(f"{BASE}id/a", HOSTILE)])
+        remote.replace_graph(graph, [triple(f"{BASE}id/b", HOSTILE)])
+        assert remote.graph_triples(graph) == [triple(f"{BASE}id/b", HOSTILE)]
+        remote.add_to_graph(graph, [triple(f"{BASE}id/c", pyoxigraph.NamedNode(f"{BASE}id/d"))])
+        assert remote.graph_sizes()[graph] == 2
+        assert remote.drop_graph(graph) is True
+        assert remote.graph_triples(graph) is None and graph not in remote.graph_sizes()
+        assert remote.drop_graph(graph) is False
+    finally:
+        remote.drop_graph(graph)
+
+
+def test_replace_with_nothing_keeps_an_empty_graph(remote):
+    graph = f"{SCRATCH}/empty-{id(remote)}"
+    try:
+        remote.replace_graph(graph, [triple(f"{BASE}id/a", "one")])
+        remote.replace_graph(graph, [])
+        assert remote.graph_triples(graph) in ([], None)  # GSP servers may drop an emptied graph
+    finally:
+        remote.drop_graph(graph)
+
+
+def test_default_graph_needs_a_graph_store_to_read_alone(remote):
+    if remote.graph_store:
+        assert remote.graph_triples(None) == []  # the project keeps everything in named graphs
+    else:
+        with pytest.raises(BackendError, match="Graph Store"):
+            remote.graph_triples(None)
+
+
+def test_graph_iri_is_checked(remote):
+    with pytest.raises(UsageError):
+        remote.graph_triples("not an iri> } DROP ALL")
+
+
+# ------------------------------------------------------------------ loading
+
+def test_load_uploads_in_batches_with_progress(remote, tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.store.remote, "BATCH", 10)  # the batching, not the bulk, is under test
+    path, graph, count = tmp_path / "bulk.nt", f"{SCRATCH}/bulk-{id(remote)}", 25
+    path.write_text("".join(f"<{BASE}id/n{i}> <{BASE}id/p> \"{i}\" .\n" for i in range(count)), encoding="utf-8")
+    reports = []
+    try:
+        assert remote.load(path, graph, reports.append) == count
+        assert reports == [10, 20, 25] and remote.graph_sizes()[graph] == count
+    finally:
+        remote.drop_graph(graph)
+
+
+def test_load_of_a_bad_file_stores_nothing(remote, tmp_path):
+    path, graph = tmp_path / "bad.ttl", f"{SCRATCH}/bad-{id(remote)}"
+    path.write_text(f"<{BASE}id/a> <{BASE}id/p> <{BASE}id/b> .\n<{BASE}id/a> <{BASE}id/p> \"open .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as error:
+        remote.load(path, graph)
+    assert error.value.line == 2 and remote.graph_triples(graph) is None
+
+
+# ------------------------------------------------------------------ faults
+
+def test_malformed_query_is_a_syntax_error_with_position(remote):
+    with pytest.raises(QuerySyntaxError, match=r"1:\d+"):
+        remote.query("SELECT ?s WHERE { ?s ?p }")
+
+
+def test_malformed_update_is_a_syntax_error(remote):
+    with pytest.raises(QuerySyntaxError, match="malformed update"):
+        remote.update("INSERT DATA { <urn:test:a> <urn:test:b> ")
+
+
+def test_unreachable_server_is_a_backend_error(remote_settings):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store = RemoteStore(remote_settings.with_(endpoint=f"http://127.0.0.1:{port}/query", update_endpoint=None,
+                                              graph_store_endpoint=None))
+    with pytest.raises(BackendError, match="cannot reach"):
+        store.query("ASK {}")
+
+
+def test_silent_server_is_a_timeout(remote_settings):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    accepted = []
+    thread = threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True)
+    thread.start()
+    store = RemoteStore(remote_settings.with_(endpoint=f"http://127.0.0.1:{listener.getsockname()[1]}/query",
+                                              query_timeout=0.3))
+    try:
+        with pytest.raises(QueryTimeout):
+            store.query("ASK {}")
+    finally:
+        thread.join(2)
+        for connection, _ in accepted:
+            connection.close()
+        listener.close()
+
+
+# ------------------------------------------------------------------ the service on a remote store
+
+@pytest.fixture(scope="module")
+def clients(remote_settings, settings, store):
+    return {"remote": create_app(remote_settings, RemoteStore(remote_settings)).test_client(),
+            "embedded": create_app(settings, store).test_client()}
+
+
+def test_sparql_endpoint_on_remote_store(clients):
+    answers = {}
+    for name, client in clients.items():
+        response = client.get("/sparql", query_string={"query": CHAPTER_7},
+                              headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        answers[name] = response.get_json()["results"]["bindings"]
+    assert answers["remote"] == answers["embedded"]
+    assert [row["number"]["value"] for row in answers["remote"]] == CHAPTER_7_NUMBERS
+
+
+def test_sparql_endpoint_reports_remote_syntax_error(clients):
+    response = clients["remote"].post("/sparql", data={"query": "SELECT ?s WHERE { ?s ?p }"})
+    assert response.status_code == 400 and re.search(r"1:\d+", response.get_json()["detail"])
+
+
+# ------------------------------------------------------------------ the CLI on a remote store
+
+def test_kg_query_against_the_endpoint(remote_settings, remote_argv, store, capsys):
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!STRSTARTS(STR(?g), 'urn:test:')) }"
+    assert main(["query", *remote_argv, "-q", count, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", str(sum(store.graph_sizes().values()))]
+
+
+def test_kg_export_against_the_endpoint_from_environment(remote_settings, store, capsys, monkeypatch):
+    monkeypatch.setenv("KG_ENDPOINT", remote_settings.endpoint)
+    monkeypatch.setenv("KG_GRAPH_STORE_ENDPOINT", remote_settings.graph_store_endpoint)
+    assert main(["export", "--graph", CODE_GRAPH, "--format", "nt"]) == 0
+    exported = pyoxigraph.parse(capsys.readouterr().out.encode(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert {quad.triple for quad in exported} == set(store.graph_triples(CODE_GRAPH))

@@ -1,0 +1,100 @@
+"""bench/: the load generator runs end to end in a tiny mode (servers started and stopped) and reports both sides
+with ratios. No timing assertions: the figures are recorded in the README, not tested."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import report  # noqa: E402
+import run  # noqa: E402
+import synthetic  # noqa: E402
+
+SIDES = ("reference", "service", "unlimited")
+TINY = ["--requests", "4", "--duration", "2", "--warmup", "1", "--rounds", "2", "--concurrency", "1,2",
+        "--gap-runs", "1"]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """One tiny bench run: its Markdown (stdout) and its JSON."""
+    out = tmp_path_factory.mktemp("bench") / "bench.json"
+    done = subprocess.run([sys.executable, str(BENCH / "run.py"), *TINY, "--json", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_every_scenario_is_measured_on_every_side_at_every_concurrency(tiny_run):
+    _, result = tiny_run
+    measured = {(cell["scenario"], cell["concurrency"]) for cell in result["http"]}
+    assert measured == {(scenario.name, c) for scenario in run.SCENARIOS for c in (1, 2)}
+    for cell in result["http"]:
+        for side in SIDES:
+            assert cell[side]["requests"] > 0 and cell[side]["errors"] == 0, (cell["scenario"], side)
+            assert cell[side]["p50_ms"] <= cell[side]["p99_ms"]
+        assert set(cell["ratios"]) == {"service", "unlimited"}
+        assert cell["ratio"]["rps"] == pytest.approx(cell["service"]["rps"] / cell["reference"]["rps"], rel=0.01)
+
+
+def test_the_sides_answer_the_same_rows(tiny_run):
+    """Same data, same question: a canned query and its inlined SPARQL give as many rows as each other."""
+    _, result = tiny_run
+    for cell in result["http"]:
+        assert len(set(cell["rows"].values())) == 1 and cell["rows"]["reference"] > 0, cell
+    assert all(row["same_rows"] for row in result["gap_forms"] + result["binding_forms"])
+    assert {row["form"] for row in result["gap_forms"]} == {"OPTIONAL … FILTER(!BOUND)", "FILTER NOT EXISTS"}
+
+
+def test_the_markdown_report_shows_both_sides_and_ratios(tiny_run):
+    markdown, result = tiny_run
+    assert "| reference req/s |" in markdown and "| service req/s |" in markdown
+    assert "service ÷ reference" in markdown and "x req/s, p50 " in markdown
+    assert "**Simple lookups**" in markdown and "FILTER NOT EXISTS" in markdown
+    assert [row["concurrency"] for row in result["summary"]["simple"]] == [1, 2]
+
+
+def test_the_servers_are_stopped_after_the_run(tiny_run):
+    _, result = tiny_run
+    for name, port in result["environment"]["ports"].items():
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"{name} still listens on {port}"
+
+
+@pytest.mark.parametrize(("rps", "p50", "met"), [
+    (1.0, 1.0, True), (0.86, 1.14, True), (0.84, 1.0, False), (1.0, 1.16, False),
+])
+def test_the_target_is_within_15_percent_in_throughput_and_median(rps, p50, met):
+    cells = [{"group": "simple", "concurrency": 1, "ratio": {"rps": rps, "p50_ms": p50, "p99_ms": 1.0}},
+             {"group": "medium", "concurrency": 1, "ratio": {"rps": 0.1, "p50_ms": 9.0, "p99_ms": 9.0}}]
+    assert report.summarise(cells)["met"] is met
+
+
+def test_the_equivalent_sparql_inlines_typed_terms(store):
+    """The reference's form of a canned query answers like the canned query itself."""
+    from kg import canned
+
+    query = canned.load()["statute-articles"]
+    text, bindings, inlined = run.canned_forms("statute-articles", "?" + query.examples[0])
+    assert "VALUES (?statute ?chapter ?lang)" in inlined and '"ru"' in inlined
+    assert store.query(inlined).rows == store.query(text, bindings=bindings).rows
+    assert dict(parse_qsl(query.examples[0]))["lang"] == "ru"
+
+
+def test_the_synthetic_graph_is_deterministic_and_parses(tmp_path):
+    first, second = synthetic.write(tmp_path / "a.ttl", 2), synthetic.write(tmp_path / "b.ttl", 2)
+    assert first.read_bytes() == second.read_bytes()
+    import pyoxigraph
+
+    triples = list(pyoxigraph.parse(path=str(first), format=pyoxigraph.RdfFormat.TURTLE))
+    articles = {t.subject for t in triples if t.object == pyoxigraph.NamedNode(synthetic.BASE + "ontology#Article")}
+    assert len(articles) == 2 * synthetic.CHAPTERS * synthetic.ARTICLES + synthetic.INSTRUMENT_ARTICLES

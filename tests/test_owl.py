@@ -1,0 +1,53 @@
+"""The OWL checks: the OWL API's OWL 2 DL profile and HermiT consistency, on the ontology and broken fixtures."""
+
+from pathlib import Path
+
+import pytest
+
+from kg import owl
+from kg.files import ontology_files
+from kg.rdf import read_turtle_files
+
+FIXTURES = Path(__file__).parent / "fixtures" / "owl"
+
+
+@pytest.fixture(scope="module")
+def with_ontology(settings):
+    if owl.java_missing():
+        pytest.skip(owl.java_missing())
+    paths = [f.path for f in ontology_files(settings)]
+    return lambda *extra: read_turtle_files(paths + [FIXTURES / name for name in extra])
+
+
+def test_java_is_present_in_ci(java_required):
+    if java_required:
+        assert owl.java_missing() is None
+
+
+def test_ontology_alone_is_owl2_dl_and_consistent(with_ontology):
+    graph = with_ontology()
+    assert owl.dl_profile_findings(graph) == []
+    assert owl.hermit_findings(graph) == []
+
+
+@pytest.mark.parametrize("fixture, words", [
+    ("undeclared-property.ttl", "Use of undeclared"),
+    ("punned-property.ttl", "Cannot pun between properties"),
+])
+def test_profile_violations_are_reported(with_ontology, fixture, words):
+    findings = owl.dl_profile_findings(with_ontology(fixture))
+    assert findings and all(f.severity == "Violation" and f.sourceConstraintComponent == owl.DL_PROFILE for f in findings)
+    assert any(words in f.message and "neighbourOf" in f.message or words in f.message and "criminalises" in f.message
+               for f in findings)
+
+
+def test_inconsistency_is_a_violation(with_ontology):
+    findings = owl.hermit_findings(with_ontology("disjoint-chapter-article.ttl"))
+    assert [f.sourceConstraintComponent for f in findings] == [owl.CONSISTENCY]
+    assert "inconsistent" in findings[0].message
+
+
+def test_unsatisfiable_class_is_a_violation(with_ontology):
+    findings = owl.hermit_findings(with_ontology("unsatisfiable-class.ttl"))
+    assert [(f.sourceConstraintComponent, f.focusNode) for f in findings] == [
+        (owl.SATISFIABILITY, "https://w3id.org/infosec-law-kg/ontology#ChapterArticle")]
