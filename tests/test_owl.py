@@ -13,21 +13,28 @@ FIXTURES = Path(__file__).parent / "fixtures" / "owl"
 
 @pytest.fixture(scope="module")
 def with_ontology(settings):
-    if owl.java_missing():
-        pytest.skip(owl.java_missing())
+    if owl.owlapi_missing():
+        pytest.skip(owl.owlapi_missing())
     paths = [f.path for f in ontology_files(settings)]
     return lambda *extra: read_turtle_files(paths + [FIXTURES / name for name in extra])
 
 
-def test_java_is_present_in_ci(java_required):
+def test_java_and_the_owl_api_are_present_in_ci(java_required):
     if java_required:
-        assert owl.java_missing() is None
+        assert owl.java_missing() is None and owl.owlapi_missing() is None
 
 
 def test_ontology_alone_is_owl2_dl_and_consistent(with_ontology):
     graph = with_ontology()
     assert owl.dl_profile_findings(graph) == []
     assert owl.hermit_findings(graph) == []
+
+
+def test_date_literals_are_info_other_foreign_datatypes_violations(with_ontology):
+    findings = owl.dl_profile_findings(with_ontology("literal-datatypes.ttl"))
+    assert [(f.severity, f.value) for f in findings if f.severity == "Info"] == [("Info", owl.XSD + "date")]
+    violations = [f for f in findings if f.severity == "Violation"]
+    assert violations and all("gMonth" in f.message for f in violations)
 
 
 @pytest.mark.parametrize("fixture, words", [

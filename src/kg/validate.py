@@ -67,15 +67,22 @@ def _stamped(paths: Iterable[Path]) -> Iterator[tuple[Path, float]]:
         yield path, path.stat().st_mtime_ns
 
 
+OWL_CHECKS = (  # step name, why it cannot run here (or None), the check
+    ("OWL 2 DL profile", owl.owlapi_missing, owl.dl_profile_findings),
+    ("HermiT consistency", owl.java_missing, owl.hermit_findings),
+)
+
+
 def _owl_steps(merged: rdflib.Graph, progress) -> list[Step]:
-    missing = owl.java_missing()
-    if missing:
-        progress(f"skipping the OWL checks: {missing}")
-        return [Step("OWL 2 DL profile", skipped=missing), Step("HermiT consistency", skipped=missing)]
-    return [
-        _timed("OWL 2 DL profile", progress, lambda: (owl.dl_profile_findings(merged), None))[0],
-        _timed("HermiT consistency", progress, lambda: (owl.hermit_findings(merged), None))[0],
-    ]
+    steps = []
+    for name, missing, check in OWL_CHECKS:
+        reason = missing()
+        if reason:
+            progress(f"skipping {name}: {reason}")
+            steps.append(Step(name, skipped=reason))
+        else:
+            steps.append(_timed(name, progress, lambda check=check: (check(merged), None))[0])
+    return steps
 
 
 def _timed(name: str, progress, check) -> tuple[Step, rdflib.Graph | None]:

@@ -19,7 +19,7 @@ def collect(result, max_rows: int | None) -> QueryResult:
         return AskResult(bool(result))
     if isinstance(result, pyoxigraph.QuerySolutions):
         names = [v.value for v in result.variables]
-        rows, truncated = take(({n: s[n] for n in names if s[n] is not None} for s in result), max_rows)
+        rows, truncated = take(({n: t for n, t in zip(names, s) if t is not None} for s in result), max_rows)
         return SelectResult(names, rows, truncated)
     triples, truncated = take(iter(result), max_rows)
     return GraphResult(triples, truncated)
