@@ -1,5 +1,6 @@
-"""A closed-loop load generator: C threads, each on its own keep-alive HTTP/1.1 connection to 127.0.0.1, share a
-budget of N requests and a time limit, and record every request's latency. Standard library only."""
+"""A closed-loop load generator: C threads, each on its own HTTP/1.1 connection to 127.0.0.1 (reopened whenever the
+server closes it, as gunicorn's sync workers do after every response), share a budget of N requests and a time
+limit, and record every request's latency. Standard library only."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The reference the service is measured against: a bare Flask app answering `/sparql` from pyoxigraph.
 
-No protocol checks, no negotiation, no limits, no executor processes: GET `query=`, evaluated over the union of the
-named graphs (as the service's default graph), written by pyoxigraph's own serialisers. It loads the same files
-the same way (`EmbeddedStore.from_files(project_files(...))`) and runs under the same WSGI server with the same
-number of threads. Run: `python bench/reference.py --root DIR --port P --threads T`.
+No protocol checks, no negotiation, no limits: GET `query=`, evaluated over the union of the named graphs (as the
+service's default graph), written by pyoxigraph's own serialisers. It loads the same files the same way
+(`EmbeddedStore.from_files(project_files(...))`) in the master before the fork, and runs under the same WSGI server
+as the read-only service: gunicorn with the same settings (`kg.serve.server_options`) and number of sync workers.
+Run: `python bench/reference.py --root DIR --port P --workers W`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import Flask, Response, request
 
 from kg.config import Settings
 from kg.files import project_files
+from kg.serve import MODES, run_gunicorn, server_options
 from kg.store.embedded import EmbeddedStore
 
 WRITERS = {  # result kind -> (format, media type)
@@ -41,12 +43,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--threads", type=int, default=Settings().threads)
+    parser.add_argument("--workers", type=int, default=Settings().workers)
     args = parser.parse_args()
-    store = EmbeddedStore.from_files(project_files(Settings(root=args.root))).store
-    import waitress
-
-    waitress.serve(create_app(store), host="127.0.0.1", port=args.port, threads=args.threads, ident="reference")
+    settings = Settings(root=args.root, host="127.0.0.1", port=args.port, workers=args.workers)
+    app = create_app(EmbeddedStore.from_files(project_files(settings)).store)  # before the fork, as the service
+    run_gunicorn(lambda: app, {**server_options(settings, MODES["read-only, in memory"]), "proc_name": "reference"})
 
 
 if __name__ == "__main__":

@@ -39,9 +39,10 @@ def _heading(env: dict) -> list[str]:
     data = f"{env['triples']:,} triples" + (f" (project + {env['synthetic_statutes']} synthetic codes)"
                                              if env["synthetic_statutes"] else " (the project graph)")
     return ["### Query service vs. a bare Flask + pyoxigraph reference", "",
-            f"{data} · Python {env['python']}, pyoxigraph {env['pyoxigraph']}, {env['cpus']} CPUs · waitress with "
-            f"{env['waitress_threads']} threads for both; the service also runs its {env['executors']} executor "
-            f"processes ({env['query_timeout_s']:g} s time limit) · up to {env['requests_per_cell']} requests or "
+            f"{data} · Python {env['python']}, pyoxigraph {env['pyoxigraph']}, {env['cpus']} CPUs · gunicorn with "
+            f"{env['workers']} sync workers for every side, the store loaded before the fork; the service's "
+            f"{env['query_timeout_s']:g} s time limit is a per-worker watchdog · up to {env['requests_per_cell']} "
+            f"requests or "
             f"{env['max_seconds_per_cell']:g} s per cell in {env['rounds']} rounds of alternating order · started in "
             f"{_starts(env['start_s'])} · load average "
             f"{env['load_average_before']} → {env['load_average_after']} · {env['date']}"]

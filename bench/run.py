@@ -1,7 +1,7 @@
 """Benchmark the query service against a bare Flask + pyoxigraph reference, and the two gap-analysis query forms.
 
 Starts the servers (`kg serve`, the same with `KG_QUERY_TIMEOUT=0`, and bench/reference.py) as subprocesses on free
-127.0.0.1 ports, over the same data and under waitress with the same threads; sends each the same requests at each
+127.0.0.1 ports, over the same data and under gunicorn with the same sync workers; sends each the same requests at each
 concurrency (alternating the order, to cancel drift); prints a Markdown table with the service's figures as ratios
 to the reference's. Then it
 times `OPTIONAL … FILTER(!BOUND)` against `FILTER NOT EXISTS` on the embedded store. Every run is bounded in
@@ -70,7 +70,7 @@ class Side:
 SIDES = [
     Side("reference", servers.reference_command, {}, raw=True),
     Side("service", servers.service_command, {}, raw=False),
-    # the same service with the time limit off (no executor processes): what the limit itself costs
+    # the same service with the time limit off (no watchdog): what the limit itself costs
     Side("unlimited", servers.service_command, {"KG_QUERY_TIMEOUT": "0"}, raw=False),
 ]
 
@@ -121,7 +121,7 @@ def start_all(sides: list[Side], root: Path, args, work: Path) -> dict[str, serv
     try:
         for side in sides:
             taken = tuple(server.port for server in running.values())
-            running[side.name] = servers.launch(side.name, side.command, root, args.threads, work,
+            running[side.name] = servers.launch(side.name, side.command, root, args.workers, args.threads, work,
                                                 settings=side.settings, taken=taken)
         for server in running.values():
             servers.wait_ready(server, args.startup_timeout)
@@ -216,8 +216,8 @@ def _environment(args, triples: int, running: dict[str, servers.Server], load_be
     from kg.config import Settings
 
     return {"python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__, "cpus": os.cpu_count(),
-            "triples": triples, "synthetic_statutes": args.synthetic, "waitress_threads": args.threads,
-            "executors": Settings().executors, "query_timeout_s": Settings().query_timeout,
+            "triples": triples, "synthetic_statutes": args.synthetic, "workers": args.workers,
+            "query_timeout_s": Settings().query_timeout,
             "requests_per_cell": args.requests, "max_seconds_per_cell": args.duration, "rounds": args.rounds,
             "start_s": {name: round(server.started, 2) for name, server in running.items()},
             "ports": {name: server.port for name, server in running.items()},
@@ -252,7 +252,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency", type=_concurrency, default=[1, 8], help="comma-separated (default 1,8)")
     parser.add_argument("--rounds", type=_positive, default=2, help="split each cell into rounds, alternating the order")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests per connection first")
-    parser.add_argument("--threads", type=_positive, default=Settings().threads, help="waitress threads, both servers")
+    parser.add_argument("--workers", type=_positive, default=Settings().workers,
+                        help="gunicorn sync workers, every side (default: kg serve's)")
+    parser.add_argument("--threads", type=_positive, default=Settings().threads,
+                        help="passed to kg serve (used only by its write-capable and remote modes)")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N",
                         help="add N synthetic criminal codes (200 articles each) to the data of both servers")
     parser.add_argument("--gap-runs", type=int, default=20, help="evaluations per gap-analysis form")

@@ -27,7 +27,8 @@ class Server:
     started: float = 0.0  # seconds until it answered
 
     def stop(self) -> None:
-        """SIGTERM, then SIGKILL; only this process is signalled (the service's executors exit when its pipes close)."""
+        """SIGTERM, then SIGKILL; only this process is signalled (gunicorn's master stops its workers; a worker's
+        executors, in the write-capable mode, exit when its pipes close)."""
         for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
             if self.process.poll() is not None:
                 break
@@ -54,24 +55,25 @@ def clean_environment(settings: dict[str, str]) -> dict[str, str]:
     return {**{key: value for key, value in os.environ.items() if not key.startswith("KG_")}, **settings}
 
 
-def service_command(root: Path, port: int, threads: int) -> list[str]:
-    """`kg --root ROOT serve --port P --threads T`: the same code path as the console script."""
+def service_command(root: Path, port: int, workers: int, threads: int) -> list[str]:
+    """`kg --root ROOT serve --port P --workers W --threads T`: the same code path as the console script."""
     return [sys.executable, "-m", "kg.cli", "--root", str(root), "serve", "--host", "127.0.0.1",
-            "--port", str(port), "--threads", str(threads)]
+            "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
 
 
-def reference_command(root: Path, port: int, threads: int) -> list[str]:
+def reference_command(root: Path, port: int, workers: int, threads: int) -> list[str]:
+    """The reference takes no threads: its sync workers serve one request each, as the read-only service's do."""
     return [sys.executable, str(HERE / "reference.py"), "--root", str(root), "--port", str(port),
-            "--threads", str(threads)]
+            "--workers", str(workers)]
 
 
-def launch(name: str, command_for, root: Path, threads: int, logs: Path, *, settings: dict[str, str],
-           taken: tuple[int, ...] = ()) -> Server:
+def launch(name: str, command_for, root: Path, workers: int, threads: int, logs: Path, *,
+           settings: dict[str, str], taken: tuple[int, ...] = ()) -> Server:
     """Start a server; its output goes to a log file, shown if it fails to come up."""
     port = free_port(taken)
     log = logs / f"{name}.log"
     with log.open("wb") as out:
-        process = subprocess.Popen(command_for(root, port, threads), stdout=out, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command_for(root, port, workers, threads), stdout=out, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, env=clean_environment(settings))
     return Server(name, process, port, log, time.perf_counter())
 

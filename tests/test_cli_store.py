@@ -160,7 +160,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_serve_runs_waitress_and_answers_sparql(built, store, tmp_path):
+def test_serve_runs_gunicorn_and_answers_sparql(built, store, tmp_path):
     port, log = free_port(), tmp_path / "serve.log"
     url = f"http://127.0.0.1:{port}/sparql?query={quote(COUNT)}"
     with log.open("wb") as sink:
@@ -172,7 +172,7 @@ def test_serve_runs_waitress_and_answers_sparql(built, store, tmp_path):
         assert csv_rows(body) == [{"n": str(total(store))}]
         text = log.read_text()
         assert "ready in" in text and f"{total(store):,} triples" in text and "MiB" in text
-        assert f"Serving on http://127.0.0.1:{port}" in text  # waitress's own line
+        assert f"Listening at: http://127.0.0.1:{port}" in text  # gunicorn's own line
     finally:
         server.terminate()
         server.wait(timeout=10)

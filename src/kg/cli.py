@@ -20,7 +20,8 @@ from kg.validate import FAIL_ON, validate
 
 # command-line option -> Settings field, for the options several commands share
 SETTING_OPTIONS = {"store": "store_path", "endpoint": "endpoint", "update_endpoint": "update_endpoint",
-                   "graph_store_endpoint": "graph_store_endpoint", "host": "host", "port": "port", "threads": "threads"}
+                   "graph_store_endpoint": "graph_store_endpoint", "host": "host", "port": "port", "threads": "threads",
+                   "workers": "workers"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,12 +165,18 @@ def _store_commands(commands) -> None:
     fill.add_argument("--replace", action="store_true", help="replace each target graph instead of adding to it")
     fill.set_defaults(run=_load)
 
-    run = commands.add_parser("serve", parents=[where], help="serve the SPARQL endpoint, API and pages (waitress)")
+    run = commands.add_parser("serve", parents=[where], help="serve the SPARQL endpoint, API and pages (gunicorn)",
+                              description="Read-only (no KG_WRITE_TOKEN): --workers pre-forked processes, one request "
+                                          "each, a runaway stopped by ending its worker. With a write token: one "
+                                          "process with --threads threads, queries in time-limited executors.")
     run.add_argument("--host", help="address to listen on (default 127.0.0.1; env KG_HOST)")
     run.add_argument("--port", type=int, help="port (default 8080; env KG_PORT)")
+    run.add_argument("--workers", type=int,
+                     help="worker processes of a read-only or remote service (default 2; env KG_WORKERS)")
     run.add_argument("--threads", type=int,
-                     help="worker threads of the single server process (default 8; env KG_THREADS)")
-    run.add_argument("--dev", action="store_true", help="Flask's development server instead of waitress")
+                     help="threads of the write-capable process or of each remote-mode worker "
+                          "(default 8; env KG_THREADS)")
+    run.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
     run.set_defaults(run=_serve)
 
     ask = commands.add_parser("query", parents=[where], help="run a SPARQL query and print its result")

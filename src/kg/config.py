@@ -38,7 +38,8 @@ class Settings:
     # serving
     host: str = "127.0.0.1"
     port: int = 8080
-    threads: int = 8
+    workers: int = 2  # pre-forked processes of a read-only service (each serves one request at a time)
+    threads: int = 8  # request threads of the write-capable (single-process) and remote modes
     executors: int = 2
 
     @classmethod

@@ -9,12 +9,14 @@ from kg.store.base import Store
 from kg.store.embedded import EmbeddedStore
 
 
-def open_store(settings: Settings, *, serving: bool = True) -> Store:
+def open_store(settings: Settings, *, serving: bool = True, watched: bool = False) -> Store:
     """The remote server, the on-disk folder, or the project's files in memory.
 
     For serving, an embedded store gets the query time limit (`KG_QUERY_TIMEOUT` seconds; 0 turns it off) and an
-    on-disk one without a write token is opened read-only. `serving=False` gives the plain read-write store, for
-    the operator's own commands (`kg load`, `kg export`, `kg query`).
+    on-disk one without a write token is opened read-only. `watched=True` is for a pre-forked read-only worker
+    whose watchdog (`kg.web.watchdog`) enforces the limit by ending the process: its queries run in process, with
+    no executor hop. `serving=False` gives the plain read-write store, for the operator's own commands
+    (`kg load`, `kg export`, `kg query`).
     """
     if settings.endpoint:
         from kg.store.remote import RemoteStore
@@ -22,7 +24,7 @@ def open_store(settings: Settings, *, serving: bool = True) -> Store:
         return RemoteStore(settings)
     read_only = serving and settings.store_path is not None and not settings.writable
     primary = _embedded(settings, read_only)
-    if not serving or settings.query_timeout <= 0:
+    if not serving or watched or settings.query_timeout <= 0:
         return primary
     from kg.store.limited import TimeLimitedStore
 

@@ -7,6 +7,7 @@ the server's response, so a truncated answer looks the same whichever engine pro
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 import pyoxigraph
 
@@ -19,7 +20,8 @@ def collect(result, max_rows: int | None) -> QueryResult:
         return AskResult(bool(result))
     if isinstance(result, pyoxigraph.QuerySolutions):
         names = [v.value for v in result.variables]
-        rows, truncated = take(({n: t for n, t in zip(names, s) if t is not None} for s in result), max_rows)
+        solutions, truncated = take(result, max_rows)
+        rows = [{name: term for name, term in zip(names, solution) if term is not None} for solution in solutions]
         return SelectResult(names, rows, truncated)
     triples, truncated = take(iter(result), max_rows)
     return GraphResult(triples, truncated)
@@ -27,9 +29,9 @@ def collect(result, max_rows: int | None) -> QueryResult:
 
 def take(items: Iterator | Iterable, limit: int | None) -> tuple[list, bool]:
     """Up to `limit` items, and whether more existed. Stops the lazy evaluation (or the download) there."""
-    taken = []
-    for item in items:
-        if limit is not None and len(taken) >= limit:
-            return taken, True
-        taken.append(item)
-    return taken, False
+    items = iter(items)
+    taken = list(islice(items, None if limit is None else max(limit, 0)))
+    return taken, limit is not None and next(items, _END) is not _END
+
+
+_END = object()

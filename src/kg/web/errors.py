@@ -19,9 +19,13 @@ HEADERS = {Unauthorized: {"WWW-Authenticate": 'Bearer realm="infosec-law-kg"'}}
 
 
 def register(app: Flask) -> None:
-    app.register_error_handler(KgError, _tool_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(Exception, _unexpected)
+    for kind, handler in HANDLERS:
+        app.register_error_handler(kind, handler)
+
+
+def response_for(error: Exception) -> Response:
+    """The response `register` maps an error to, for a blueprint that adds its own headers to its errors."""
+    return next(handler for kind, handler in HANDLERS if isinstance(error, kind))(error)
 
 
 def error_response(status: int, error: str, detail: str, extra: dict | None = None) -> Response:
@@ -55,3 +59,6 @@ def _unexpected(error: Exception) -> Response:
 def _wants_html() -> bool:
     best = request.accept_mimetypes.best_match(["application/json", "text/html"], default="application/json")
     return best == "text/html" and request.accept_mimetypes["text/html"] > request.accept_mimetypes["application/json"]
+
+
+HANDLERS = ((KgError, _tool_error), (HTTPException, _http_error), (Exception, _unexpected))  # most specific first

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import TypeVar
+
 from kg.errors import NotAcceptable
+
+K = TypeVar("K")
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -34,19 +40,41 @@ def choose(accept: str | None, offered: list[str], aliases: dict[str, str] | Non
 
     Ties go to the order of `offered`, so its first entry is the default. Raises NotAcceptable (406)."""
     if format_param:
-        wanted = (aliases or {}).get(format_param.lower(), format_param.lower())
+        wanted = _wanted(format_param, aliases)
         if wanted in offered:
             return wanted
         raise NotAcceptable(f"format {format_param!r} is not available here; choose one of: "
                             f"{', '.join(sorted(set((aliases or {}).keys()) | set(offered)))}")
+    best = _best(accept, tuple(offered))
+    if best is None:
+        raise NotAcceptable(f"none of the accepted media types ({accept}) can be produced; available: {', '.join(offered)}")
+    return best
+
+
+def choose_each(accept: str | None, offers: Mapping[K, Sequence[str]], aliases: dict[str, str] | None = None,
+                format_param: str | None = None) -> dict[K, str]:
+    """`choose` for each kind of answer at once (before knowing which one a query gives); kinds the client
+    cannot take are left out, so an empty dict means 406 whatever the answer."""
+    if format_param:
+        wanted = _wanted(format_param, aliases)
+        return {kind: wanted for kind, offered in offers.items() if wanted in offered}
+    chosen = ((kind, _best(accept, tuple(offered))) for kind, offered in offers.items())
+    return {kind: media for kind, media in chosen if media is not None}
+
+
+def _wanted(format_param: str, aliases: dict[str, str] | None) -> str:
+    return (aliases or {}).get(format_param.lower(), format_param.lower())
+
+
+@lru_cache(maxsize=256)
+def _best(accept: str | None, offered: tuple[str, ...]) -> str | None:
+    """The best offered type or None; cached, since clients repeat a few Accept headers on every request."""
     ranges = parse_accept(accept)
     best, best_q = None, 0.0
     for media in offered:
         q = _quality(media, ranges)
         if q > best_q:
             best, best_q = media, q
-    if best is None:
-        raise NotAcceptable(f"none of the accepted media types ({accept}) can be produced; available: {', '.join(offered)}")
     return best
 
 

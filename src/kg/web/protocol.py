@@ -25,6 +25,9 @@ DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")  # §2.1.4
 UPDATE_DATASET_PARAMETERS = ("using-graph-uri", "using-named-graph-uri")  # §2.2.3
 
 
+NO_DATASET = Dataset()
+
+
 @dataclass(frozen=True)
 class Operation:
     """What a request asks for: a query, an update, or (a bare GET) the service description."""
@@ -37,9 +40,24 @@ class Operation:
 
 def read_operation(request: Request) -> Operation:
     """The operation a request carries; raises ProtocolError for every fault the Protocol names."""
+    return _plain_query(request) or _any_operation(request)
+
+
+def _plain_query(request: Request) -> Operation | None:
+    """The commonest request, a GET whose only parameter is one non-empty `query`, in few steps; else None."""
+    if request.method != "GET":
+        return None
+    params = request.args
+    texts = params.getlist(QUERY) if len(params) == 1 else ()
+    if len(texts) != 1 or not texts[0].strip():
+        return None  # the general path names the fault
+    return Operation(QUERY, texts[0])
+
+
+def _any_operation(request: Request) -> Operation:
     params, direct = _sources(request)
     present = [kind for kind in (QUERY, UPDATE) if kind in params]
-    fmt = params.get("format") or request.args.get("format")
+    fmt = _first(params, "format") or _first(request.args, "format")
     if direct:
         if present:
             raise ProtocolError(f"a direct POST carries its {direct[0]} in the body; remove the {present[0]} "
@@ -90,6 +108,8 @@ def _operation(kind: str, text: str, params: MultiDict, fmt: str | None) -> Oper
 def _dataset(params: MultiDict) -> Dataset:
     """§2.1.4: the protocol's dataset; it replaces any FROM / FROM NAMED of the query."""
     default, named = (tuple(params.getlist(name)) for name in DATASET_PARAMETERS)
+    if not default and not named:
+        return NO_DATASET
     for name, iri in [*(("default-graph-uri", i) for i in default), *(("named-graph-uri", i) for i in named)]:
         try:
             pyoxigraph.NamedNode(iri)
@@ -105,6 +125,12 @@ def _no_update_dataset(params: MultiDict) -> Dataset:
         raise ProtocolError(f"{' and '.join(given)} not supported here: name the graphs with USING, USING NAMED or "
                             f"WITH inside the update ({SPEC}#update-dataset)")
     return Dataset()
+
+
+def _first(params: MultiDict, name: str) -> str | None:
+    """A parameter's first value; `MultiDict.get` would raise and catch a BadRequestKeyError when it is absent."""
+    values = params.getlist(name)
+    return values[0] if values else None
 
 
 def _body_text(request: Request) -> str:

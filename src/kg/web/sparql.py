@@ -7,13 +7,15 @@ says so in the `X-KG-Truncated: true` and `X-KG-Row-Limit: N` headers rather tha
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, request
+from functools import lru_cache
 
-from kg import results
+from flask import Blueprint, Request, Response, g, request
+
+from kg import outbound, results
 from kg.errors import NotAcceptable
-from kg.web import service_description
+from kg.web import errors, service_description
 from kg.web.context import settings, store
-from kg.web.negotiation import choose
+from kg.web.negotiation import choose, choose_each
 from kg.web.protocol import DESCRIPTION, QUERY, UPDATE, Operation, read_operation
 
 blueprint = Blueprint("sparql", __name__)
@@ -26,66 +28,75 @@ PREFLIGHT = {
     "Access-Control-Allow-Headers": "Accept, Content-Type",  # not Authorization: no cross-origin updates
     "Access-Control-Max-Age": "86400",
 }
+# every answer of /sparql, errors included, carries one of these lists: Vary for caches, CORS for reads only
+READ_HEADERS = [("Vary", "Accept"), *CORS.items()]
+UPDATE_HEADERS = [("Vary", "Accept")]
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def endpoint() -> Response:
-    operation = read_operation(request)
-    g.sparql_update = operation.kind == UPDATE
-    return HANDLERS[operation.kind](operation)
+    current = request._get_current_object()  # the request itself: one proxy lookup, not one per attribute
+    operation = read_operation(current)
+    return HANDLERS[operation.kind](operation, current)
 
 
 @blueprint.route("/sparql", methods=["OPTIONS"])
 def preflight() -> Response:
     """Answer a CORS preflight: reads may come from any origin, with the headers a query needs."""
-    return _no_content({"Allow": "GET, POST, OPTIONS", **PREFLIGHT})
+    return _no_content([("Allow", "GET, POST, OPTIONS"), *PREFLIGHT.items(), *READ_HEADERS])
 
 
-@blueprint.after_request
-def protocol_headers(response: Response) -> Response:
-    response.vary.add("Accept")
-    if not g.get("sparql_update"):
-        response.headers.update(CORS)
+@blueprint.errorhandler(Exception)
+def protocol_error(error: Exception) -> Response:
+    """An error as the app maps it (kg.web.errors), with the protocol headers: a script can read a read's error."""
+    response = errors.response_for(error)
+    response.headers.extend(UPDATE_HEADERS if g.get("sparql_update") else READ_HEADERS)
     return response
 
 
-def run_query(operation: Operation) -> Response:
+def run_query(operation: Operation, current: Request) -> Response:
     """Evaluate a query in the store and write the result in the negotiated format."""
-    accept = request.headers.get("Accept")
-    choose(accept, RESULT_TYPES, results.ALIASES, operation.format)  # 406 before running when no syntax could serve
-    check_outbound(operation.text)
-    result = store().query(operation.text, dataset=operation.dataset, max_rows=settings().max_rows)
-    media = choose(accept, results.offered_for(result), results.ALIASES, operation.format)
+    accept, config = current.headers.get("Accept"), settings()
+    media_types = negotiate(accept, operation.format)  # before running: 406 when no syntax could serve
+    outbound.check_outbound(operation.text, config.service_allowlist)
+    result = store().query(operation.text, dataset=operation.dataset, max_rows=config.max_rows)
+    media = media_types.get(type(result)) or choose(accept, results.offered_for(result), results.ALIASES,
+                                                    operation.format)  # none this kind of answer can take: 406
     response = _text_response(_serialize(result, media), media)
     if getattr(result, "truncated", False):
         response.headers[TRUNCATED] = "true"
-        response.headers[ROW_LIMIT] = str(settings().max_rows)
+        response.headers[ROW_LIMIT] = str(config.max_rows)
     return response
 
 
-def run_update(operation: Operation) -> Response:
+@lru_cache(maxsize=256)
+def negotiate(accept: str | None, format_param: str | None) -> dict[type, str]:
+    """The media type for each kind of answer (result class -> type), once per distinct Accept and `format`.
+
+    Raises NotAcceptable when the client can take no kind of answer at all. The dict is shared: read it only."""
+    media_types = choose_each(accept, results.OFFERED, results.ALIASES, format_param)
+    if not media_types:
+        choose(accept, RESULT_TYPES, results.ALIASES, format_param)  # raises, naming every type on offer
+    return media_types
+
+
+def run_update(operation: Operation, current: Request) -> Response:
     """Apply an update after the token check; kg.writes validates it against the shapes and commits atomically."""
     from kg.web.auth import require_write_token
     from kg.writes import apply_update
 
+    g.sparql_update = True  # its answer, even an error, gets no CORS headers
     require_write_token()
-    check_outbound(operation.text)
+    outbound.check_outbound(operation.text, settings().service_allowlist)
     apply_update(settings(), store(), operation.text)
-    return _no_content()
+    return _no_content(UPDATE_HEADERS)
 
 
-def describe_service(operation: Operation) -> Response:
-    media = choose(request.headers.get("Accept"), service_description.DESCRIPTION_TYPES, results.ALIASES,
+def describe_service(operation: Operation, current: Request) -> Response:
+    media = choose(current.headers.get("Accept"), service_description.DESCRIPTION_TYPES, results.ALIASES,
                    operation.format)
-    triples = service_description.describe(request.base_url, settings(), store().graph_sizes(), RESULT_TYPES)
+    triples = service_description.describe(current.base_url, settings(), store().graph_sizes(), RESULT_TYPES)
     return _text_response(results.serialize_triples(triples, media, service_description.PREFIXES), media)
-
-
-def check_outbound(text: str) -> None:
-    """Refuse SERVICE / LOAD to hosts the operator has not allow-listed, before the engine can reach them."""
-    from kg.outbound import check_outbound as check
-
-    check(text, settings().service_allowlist)
 
 
 def _serialize(result, media: str) -> bytes:
@@ -98,10 +109,10 @@ def _serialize(result, media: str) -> bytes:
 
 
 def _text_response(body: bytes, media: str) -> Response:
-    return Response(body, content_type=f"{media}; charset=utf-8")
+    return Response(body, headers=READ_HEADERS, content_type=f"{media}; charset=utf-8")
 
 
-def _no_content(headers: dict | None = None) -> Response:
+def _no_content(headers: list[tuple[str, str]]) -> Response:
     response = Response(status=204, headers=headers)
     del response.headers["Content-Type"]
     return response

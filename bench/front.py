@@ -1,0 +1,95 @@
+"""How much the service's front costs per `/sparql` request, in this process: no server, no sockets, no executors.
+
+Both apps answer the same prebuilt WSGI environ (GET `/sparql?query=`, `Accept: application/sparql-results+json`)
+from the same in-memory pyoxigraph store: the bare reference (`bench/reference.py`) and the service built by
+`create_app` on a plain `EmbeddedStore` (no time-limit machinery; `bench/run.py` measures whole servers).
+The figure is the median µs per request over batches of 50 (the two apps' batches interleaved), and the
+service's ratio to the reference. Run: `python bench/front.py [--requests N] [--profile QUERY]`; `--profile`
+runs only the service, for `py-spy record -- python bench/front.py --profile lookup`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from werkzeug.test import EnvironBuilder
+
+BENCH = Path(__file__).parent
+sys.path.insert(0, str(BENCH))
+
+from reference import create_app as create_reference  # noqa: E402
+
+from kg.config import Settings  # noqa: E402
+from kg.files import project_files  # noqa: E402
+from kg.store.embedded import EmbeddedStore  # noqa: E402
+from kg.web import create_app  # noqa: E402
+
+QUERIES = ("ask", "lookup", "label", "chapter-articles")
+ACCEPT = "application/sparql-results+json"
+
+
+def environ(query: str) -> dict:
+    builder = EnvironBuilder(path="/sparql", query_string=urlencode({"query": query}), headers={"Accept": ACCEPT})
+    return builder.get_environ()
+
+
+def call(app, env: dict) -> bytes:
+    """One request through the WSGI interface, the body read to the end as a server would."""
+    status = []
+    body = app(dict(env), lambda s, h, exc_info=None: status.append(s))
+    try:
+        data = b"".join(body)
+    finally:
+        getattr(body, "close", lambda: None)()
+    assert status[0].startswith("200"), (status, data[:300])
+    return data
+
+
+def timings(apps: list, env: dict, requests: int) -> list[float]:
+    """µs per request for each app: the median over batches of 50, the apps' batches interleaved so that the
+    machine's drift hits them alike."""
+    for app in apps:
+        for _ in range(50):
+            call(app, env)
+    batches = [[] for _ in apps]
+    for _ in range(max(1, requests // 50)):
+        for app, times in zip(apps, batches):
+            started = time.perf_counter()
+            for _ in range(50):
+                call(app, env)
+            times.append((time.perf_counter() - started) / 50 * 1e6)
+    return [statistics.median(times) for times in batches]
+
+
+def apps():
+    settings = Settings.from_env({})
+    store = EmbeddedStore.from_files(project_files(settings))
+    return create_reference(store.store), create_app(settings, store)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--profile", choices=QUERIES, help="run only the service on this query, for a profiler")
+    args = parser.parse_args()
+    reference, service = apps()
+    if args.profile:
+        env = environ((BENCH / "queries" / f"{args.profile}.rq").read_text(encoding="utf-8"))
+        for _ in range(args.requests):
+            call(service, env)
+        return
+    print("| query | terms | reference µs | service µs | service ÷ reference |\n|---|---:|---:|---:|---:|")
+    for name in QUERIES:
+        env = environ((BENCH / "queries" / f"{name}.rq").read_text(encoding="utf-8"))
+        terms = call(reference, env).count(b'"type"')  # one per bound term of a SELECT; none for an ASK
+        ref, svc = timings([reference, service], env, args.requests)
+        print(f"| {name} | {terms} | {ref:.0f} | {svc:.0f} | {svc / ref:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
