@@ -59,10 +59,6 @@ class NotAcceptable(KgError):
     http_status = 406
 
 
-class PayloadTooLarge(KgError):
-    http_status = 413
-
-
 class Unauthorized(KgError):
     """A write without a valid bearer token."""
 

@@ -11,13 +11,13 @@ from kg.findings import SEVERITIES, Finding
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
-def validate(data: rdflib.Graph, shapes: rdflib.Graph, ontology: rdflib.Graph) -> tuple[list[Finding], rdflib.Graph]:
-    """Validate data against shapes, with the ontology mixed in so class hierarchies are followed.
+def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> tuple[list[Finding], rdflib.Graph]:
+    """Validate data (which includes the ontology, so class hierarchies are followed) against the shapes.
 
     No RDFS/OWL inference: the data must state what the shapes require, as a consumer will read it.
     """
     _conforms, report, _text = pyshacl.validate(
-        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True, allow_warnings=True
+        data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
     return findings_of(report), report
 

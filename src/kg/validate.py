@@ -51,7 +51,7 @@ def validate(
     shapes = _unchanged_files_graph(tuple(_stamped(shapes_files(settings))))
     progress(f"read {len(merged)} triples from {len(data_paths)} data files and the ontology")
 
-    shacl_step, report = _timed("SHACL", progress, lambda: shacl.validate(merged, shapes, ontology))
+    shacl_step, report = _timed("SHACL", progress, lambda: shacl.validate(merged, shapes))
     owl_steps = _owl_steps(merged, progress) if with_owl else []
     return Outcome((shacl_step, *owl_steps), report, fail_on)
 

@@ -65,19 +65,22 @@ def apply_update(settings: Settings, store: Store, sparql_update: str) -> WriteO
 def replace_graph(settings: Settings, store: Store, graph: str | None,
                   triples: Iterable[pyoxigraph.Triple]) -> WriteOutcome:
     """Make a graph hold exactly these triples (Graph Store PUT); `created` says whether it is new."""
-    triples = list(triples)
-    with _lock(store):
-        created = not _exists(store, graph)
-        return _write(settings, store, lambda target: target.replace_graph(graph, triples), created)
+    return _fill(settings, store, graph, triples, "replace_graph")
 
 
 def add_to_graph(settings: Settings, store: Store, graph: str | None,
                  triples: Iterable[pyoxigraph.Triple]) -> WriteOutcome:
     """Merge triples into a graph (Graph Store POST); `created` says whether it is new."""
+    return _fill(settings, store, graph, triples, "add_to_graph")
+
+
+def _fill(settings: Settings, store: Store, graph: str | None, triples: Iterable[pyoxigraph.Triple],
+          operation: str) -> WriteOutcome:
+    """Run a Store graph operation (`replace_graph` / `add_to_graph`) as a validated write."""
     triples = list(triples)
     with _lock(store):
         created = not _exists(store, graph)
-        return _write(settings, store, lambda target: target.add_to_graph(graph, triples), created)
+        return _write(settings, store, lambda target: getattr(target, operation)(graph, triples), created)
 
 
 def drop_graph(settings: Settings, store: Store, graph: str | None) -> WriteOutcome:

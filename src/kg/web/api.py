@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kg import canned, openapi, results
+from kg import canned, openapi
 from kg.canned import CannedQuery
 from kg.errors import InvalidParameter, NotFound, UsageError
 from kg.web.context import settings, store
-from kg.web.negotiation import choose
-from kg.web.sparql import CORS, PREFLIGHT, RESULT_TYPES, ROW_LIMIT, TRUNCATED
+from kg.web.sparql import CORS, PREFLIGHT, answer, negotiate
 
 blueprint = Blueprint("api", __name__)
 
@@ -42,15 +41,9 @@ def run_query(name: str) -> Response:
         raise NotFound(f"there is no canned query {name!r}; GET /api/queries lists them")
     values, format_param = _request_values()
     accept = request.headers.get("Accept")
-    choose(accept, RESULT_TYPES, results.ALIASES, format_param)  # 406 before running when no syntax could serve
+    media_types = negotiate(accept, format_param)  # 406 before running when no syntax could serve
     result = canned.run(store(), query, values, base=settings().base, max_rows=settings().max_rows)
-    media_type = choose(accept, results.offered_for(result), results.ALIASES, format_param)
-    response = Response(results.serialize(result, media_type), mimetype=media_type)
-    response.vary.add("Accept")
-    if getattr(result, "truncated", False):  # the same signal as /sparql
-        response.headers[TRUNCATED] = "true"
-        response.headers[ROW_LIMIT] = str(settings().max_rows)
-    return response
+    return answer(result, accept, format_param, media_types)
 
 
 @blueprint.get("/openapi.json")

@@ -60,12 +60,17 @@ def run_query(operation: Operation, current: Request) -> Response:
     media_types = negotiate(accept, operation.format)  # before running: 406 when no syntax could serve
     outbound.check_outbound(operation.text, config.service_allowlist)
     result = store().query(operation.text, dataset=operation.dataset, max_rows=config.max_rows)
+    return answer(result, accept, operation.format, media_types)
+
+
+def answer(result, accept: str | None, format_param: str | None, media_types: dict[type, str]) -> Response:
+    """A query result in the negotiated format, with the row-limit signal: shared by /sparql and the canned queries."""
     media = media_types.get(type(result)) or choose(accept, results.offered_for(result), results.ALIASES,
-                                                    operation.format)  # none this kind of answer can take: 406
+                                                    format_param)  # none this kind of answer can take: 406
     response = _text_response(_serialize(result, media), media)
     if getattr(result, "truncated", False):
         response.headers[TRUNCATED] = "true"
-        response.headers[ROW_LIMIT] = str(config.max_rows)
+        response.headers[ROW_LIMIT] = str(settings().max_rows)
     return response
 
 

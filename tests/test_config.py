@@ -1,0 +1,49 @@
+"""Settings: safe defaults, layered sources (TOML file, environment, overrides), and clear errors for bad values."""
+
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.config import Settings
+from kg.errors import UsageError
+
+
+def test_defaults_are_safe():
+    settings = Settings.from_env({})
+    assert not settings.writable and settings.write_token is None
+    assert settings.query_timeout > 0 and settings.max_rows > 0 and settings.max_body > 0
+    assert settings.service_allowlist == ()
+
+
+def test_layers_file_then_environment_then_overrides(tmp_path):
+    config = tmp_path / "kg.toml"
+    config.write_text('query_timeout = 3\nmax_rows = 50\nservice_allowlist = ["a.org"]\n', encoding="utf-8")
+    settings = Settings.from_env({"KG_CONFIG": str(config), "KG_MAX_ROWS": "70", "KG_STORE_PATH": "db"}, port=9000)
+    assert (settings.query_timeout, settings.max_rows, settings.port) == (3.0, 70, 9000)
+    assert settings.service_allowlist == ("a.org",) and settings.store_path == Path("db")
+
+
+@pytest.mark.parametrize("environ, words", [
+    ({"KG_QUERY_TIMEOUT": "soon"}, "query_timeout: 'soon' is not a valid float"),
+    ({"KG_MAX_ROWS": "1e3x"}, "max_rows"),
+    ({"KG_CONFIG": "/nonexistent/kg.toml"}, "cannot read the configuration file"),
+])
+def test_bad_values_are_usage_errors(environ, words):
+    with pytest.raises(UsageError, match=words):
+        Settings.from_env(environ)
+
+
+@pytest.mark.parametrize("text, words", [("max_rows = ", "kg.toml"), ("colour = 'blue'\n", "unknown setting 'colour'")])
+def test_bad_configuration_files(tmp_path, text, words):
+    config = tmp_path / "kg.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=words):
+        Settings.from_env({"KG_CONFIG": str(config)})
+
+
+def test_cli_reports_a_bad_setting_without_a_traceback(monkeypatch, capsys):
+    monkeypatch.setenv("KG_MAX_ROWS", "many")
+    assert main(["stats"]) == 2
+    err = capsys.readouterr().err
+    assert "max_rows" in err and "Traceback" not in err
