@@ -1,7 +1,7 @@
 """Timings on the embedded store itself (no HTTP), for choices made in the query text rather than the front:
 the two ways of writing gap analysis (`OPTIONAL … FILTER(!BOUND(?x))` against `FILTER NOT EXISTS`, which
 ARCHITECTURE.md reports as slow in Oxigraph 0.5), and the two ways of giving a canned query its parameters
-(Oxigraph's substitution, as `kg.canned` does, against the same typed terms in an inline VALUES block)."""
+(Oxigraph's substitution, as `kg.services.canned` does, against the same typed terms in an inline VALUES block)."""
 
 from __future__ import annotations
 

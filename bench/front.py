@@ -24,10 +24,10 @@ sys.path.insert(0, str(BENCH))
 
 from reference import create_app as create_reference  # noqa: E402
 
-from kg.config import Settings  # noqa: E402
-from kg.files import project_files  # noqa: E402
+from kg.core.config import Settings  # noqa: E402
+from kg.core.project import project_files  # noqa: E402
 from kg.store.embedded import EmbeddedStore  # noqa: E402
-from kg.web import create_app  # noqa: E402
+from kg.web.app import create_app  # noqa: E402
 
 QUERIES = ("ask", "lookup", "label", "chapter-articles")
 ACCEPT = "application/sparql-results+json"
@@ -69,7 +69,7 @@ def timings(apps: list, env: dict, requests: int) -> list[float]:
 def apps():
     settings = Settings.from_env({})
     store = EmbeddedStore.from_files(project_files(settings))
-    return create_reference(store.store), create_app(settings, store)
+    return create_reference(store.engine), create_app(settings, store)
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 No protocol checks, no negotiation, no limits: GET `query=`, evaluated over the union of the named graphs (as the
 service's default graph), written by pyoxigraph's own serialisers. It loads the same files the same way
 (`EmbeddedStore.from_files(project_files(...))`) in the master before the fork, and runs under the same WSGI server
-as the read-only service: gunicorn with the same settings (`kg.serve.server_options`) and number of sync workers.
+as the read-only service: gunicorn with the same settings (`kg.serving.gunicorn.server_options`) and number of sync workers.
 Run: `python bench/reference.py --root DIR --port P --workers W`.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 import pyoxigraph
 from flask import Flask, Response, request
 
-from kg.config import Settings
-from kg.files import project_files
-from kg.serve import MODES, run_gunicorn, server_options
+from kg.core.config import Settings
+from kg.core.project import project_files
+from kg.serving.gunicorn import MODES, run_gunicorn, server_options
 from kg.store.embedded import EmbeddedStore
 
 WRITERS = {  # result kind -> (format, media type)
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=Settings().workers)
     args = parser.parse_args()
     settings = Settings(root=args.root, host="127.0.0.1", port=args.port, workers=args.workers)
-    app = create_app(EmbeddedStore.from_files(project_files(settings)).store)  # before the fork, as the service
+    app = create_app(EmbeddedStore.from_files(project_files(settings)).engine)  # before the fork, as the service
     run_gunicorn(lambda: app, {**server_options(settings, MODES["read-only, in memory"]), "proc_name": "reference"})
 
 

@@ -103,8 +103,8 @@ def run(args, work: Path) -> dict:
     finally:
         for server in running.values():
             server.stop()
-    from kg.config import Settings
-    from kg.files import project_files
+    from kg.core.config import Settings
+    from kg.core.project import project_files
     from kg.store.embedded import EmbeddedStore
 
     store = EmbeddedStore.from_files(project_files(Settings(root=root)))
@@ -179,7 +179,7 @@ def equivalent_sparql(name: str, example: str) -> str:
 
 def canned_forms(name: str, example: str) -> tuple[str, dict, str]:
     """A canned query's text, its bindings for an example URL, and the text with them inlined (VALUES)."""
-    from kg import canned
+    from kg.services import canned
 
     query = canned.load()[name]
     bound = query.bindings(parse_qsl(example.partition("?")[2], keep_blank_values=True))
@@ -213,7 +213,7 @@ def _figures(sample: loadgen.Sample) -> dict:
 def _environment(args, triples: int, running: dict[str, servers.Server], load_before) -> dict:
     import pyoxigraph
 
-    from kg.config import Settings
+    from kg.core.config import Settings
 
     return {"python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__, "cpus": os.cpu_count(),
             "triples": triples, "synthetic_statutes": args.synthetic, "workers": args.workers,
@@ -244,7 +244,7 @@ def _concurrency(text: str) -> list[int]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from kg.config import Settings
+    from kg.core.config import Settings
 
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=_positive, default=600, help="requests per cell (scenario × concurrency × side)")

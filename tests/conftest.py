@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.config import Settings
-from kg.files import project_files
-from kg.store import EmbeddedStore
-from kg.validate import validate
+from kg.core.config import Settings
+from kg.core.project import project_files
+from kg.store.embedded import EmbeddedStore
+from kg.validation.run import validate
 
 TESTS = Path(__file__).parent
 BASE = "https://w3id.org/infosec-law-kg/"

@@ -1,4 +1,4 @@
-"""`/api/queries` over HTTP (`kg.web.api`): listing, running with GET/POST, formats, errors, safety, limits."""
+"""`/api/queries` over HTTP (`kg.web.routes.api`): listing, running with GET/POST, formats, errors, safety, limits."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from kg.web import create_app
+from kg.web.app import create_app
 
 BASE = "https://w3id.org/infosec-law-kg/"
 CHAPTER_7 = {"statute": BASE + "eli/kz/code/2014/226-V", "chapter": BASE + "eli/kz/code/2014/226-V/chp_7"}

@@ -81,7 +81,7 @@ def test_the_target_is_within_15_percent_in_throughput_and_median(rps, p50, met)
 
 def test_the_equivalent_sparql_inlines_typed_terms(store):
     """The reference's form of a canned query answers like the canned query itself."""
-    from kg import canned
+    from kg.services import canned
 
     query = canned.load()["statute-articles"]
     text, bindings, inlined = run.canned_forms("statute-articles", "?" + query.examples[0])

@@ -1,4 +1,4 @@
-"""The canned-query registry (`kg.canned`) and every canned query's answer, checked against the fact sheet
+"""The canned-query registry (`kg.services.canned`) and every canned query's answer, checked against the fact sheet
 (`../shared/domain/FACTS.md`) on the project's graph."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from urllib.parse import parse_qsl
 import pyoxigraph
 import pytest
 
-from kg import canned
-from kg.errors import InvalidParameter
+from kg.services import canned
+from kg.core.errors import InvalidParameter
 from kg.store.bindings import bind
-from kg.store.embedded import python_value
+from kg.rdf.terms import python_value
 
 BASE = "https://w3id.org/infosec-law-kg/"
 CC = BASE + "eli/kz/code/2014/226-V"

@@ -8,7 +8,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SH
 
-from kg import owl
+from kg.validation import owl
 from kg.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cli"

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pyoxigraph
 import pytest
 
-import kg.store.parsing
+import kg.rdf.parsing
 from kg.cli import main
 
 BASE = "https://w3id.org/infosec-law-kg/"
@@ -60,7 +60,7 @@ def test_reopening_parses_nothing(built, store, capsys, monkeypatch):
         raise AssertionError("the store was reparsed")
 
     monkeypatch.setattr(pyoxigraph, "parse", refuse)
-    monkeypatch.setattr(kg.store.parsing, "read_triples", refuse)
+    monkeypatch.setattr(kg.rdf.parsing, "read_triples", refuse)
     code, out, _ = run(capsys, "query", "--store", built, "-q", COUNT, "--format", "tsv")
     assert code == 0 and out.splitlines()[1].startswith(f'"{total(store)}"')
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.config import Settings
-from kg.errors import UsageError
+from kg.core.config import Settings
+from kg.core.errors import UsageError
 
 
 def test_defaults_are_safe():

@@ -1,13 +1,13 @@
-"""A resource's description (kg.describe): the triples about it either way, and the labels of its neighbours."""
+"""A resource's description (kg.services.describe): the triples about it either way, and the labels of its neighbours."""
 
 from __future__ import annotations
 
 import pyoxigraph
 import pytest
 
-from kg.describe import describe, linked_labels
-from kg.errors import NotFound
-from kg.store import EmbeddedStore
+from kg.services.describe import describe, linked_labels
+from kg.core.errors import NotFound
+from kg.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/infosec-law-kg/"
 ART_205 = BASE + "eli/kz/code/2014/226-V/art_205"

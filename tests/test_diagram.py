@@ -7,10 +7,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF
 
-from kg import diagram
-from kg.errors import UsageError
-from kg.files import ontology_files
-from kg.rdf import read_turtle_files
+from kg.services import diagram
+from kg.core.errors import UsageError
+from kg.core.project import ontology_files
+from kg.rdf.graphs import read_turtle_files
 
 DOCS = Path(__file__).parents[1] / "docs"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg.errors import Forbidden, QuerySyntaxError, QueryTimeout
-from kg.files import project_files
-from kg.store import EmbeddedStore
+from kg.core.errors import Forbidden, QuerySyntaxError, QueryTimeout
+from kg.core.project import project_files
+from kg.store.embedded import EmbeddedStore
 from kg.store.base import AskResult, Dataset, GraphResult, SelectResult
 from kg.store.limited import TimeLimitedStore
 from kg.store.open import open_store
@@ -258,7 +258,7 @@ def test_read_only_disk_store_is_shared_not_copied(settings, tmp_path):
 # ------------------------------------------------------------------ through HTTP
 
 def test_runaway_over_http_is_a_503_with_the_json_error(settings, limited):
-    from kg.web import create_app
+    from kg.web.app import create_app
 
     client = create_app(settings.with_(query_timeout=LIMIT), limited).test_client()
     started = time.monotonic()

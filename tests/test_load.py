@@ -1,4 +1,4 @@
-"""`kg.load`: which files go into which graphs, the progress line, and replacing without losing data on errors."""
+"""`kg.services.load`: which files go into which graphs, the progress line, and replacing without losing data on errors."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import io
 
 import pytest
 
-import kg.store.parsing
-from kg.errors import ParseError
-from kg.files import DataFile
-from kg.load import load_file, targets
-from kg.store import EmbeddedStore
+import kg.rdf.parsing
+from kg.core.errors import ParseError
+from kg.core.project import DataFile
+from kg.services.load import load_file, targets
+from kg.store.embedded import EmbeddedStore
 
 BASE = "https://w3id.org/infosec-law-kg/"
 
@@ -35,7 +35,7 @@ def test_targets_default_to_the_project_files(settings, tmp_path):
 
 @pytest.mark.parametrize("stream, separator", [(Terminal(), "\r\x1b[K"), (io.StringIO(), "\n")])
 def test_progress_counts_and_rate(data, stream, separator, monkeypatch):
-    monkeypatch.setattr(kg.store.parsing, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(kg.rdf.parsing, "PROGRESS_EVERY", 10)
     loaded = load_file(EmbeddedStore(), DataFile(data, "urn:g"), stream=stream)
     text = stream.getvalue()
     assert loaded.triples == 25

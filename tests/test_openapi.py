@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document (`kg.openapi`), validated with openapi-spec-validator and checked against the registry."""
+"""The OpenAPI 3.1 document (`kg.web.openapi`), validated with openapi-spec-validator and checked against the registry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from kg import canned, openapi
+from kg.services import canned
+from kg.web import openapi
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""kg.outbound: SERVICE and LOAD reach only hosts on the operator's allow-list; words in data are not refused."""
+"""kg.store.outbound: SERVICE and LOAD reach only hosts on the operator's allow-list; words in data are not refused."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import threading
 import pyoxigraph
 import pytest
 
-from kg.errors import Forbidden, QuerySyntaxError
-from kg.outbound import allowed, check_outbound
-from kg.store import EmbeddedStore
+from kg.core.errors import Forbidden, QuerySyntaxError
+from kg.store.guard import Guard
+from kg.store.open import open_store
+from kg.store.outbound import allowed, check_outbound
+from kg.store.embedded import EmbeddedStore
 
 EX = "PREFIX ex: <http://example.org/> "
 ALLOW_EXAMPLE = ("example.org",)
@@ -148,11 +150,19 @@ def test_oxigraph_loads_by_itself(sparql_server):
     assert requests == [("GET", "/data.ttl")]
 
 
-def test_check_stops_the_request_before_the_engine(sparql_server):
+def test_the_store_guard_stops_the_request_before_the_engine(sparql_server):
     host, requests = sparql_server
     query = f"SELECT ?s WHERE {{ SERVICE <http://{host}/sparql> {{ ?s ?p ?o }} }}"
     with pytest.raises(Forbidden):
-        check_outbound(query, ())
+        EmbeddedStore().query(query)  # a store's default guard allows no outbound request
+    with pytest.raises(Forbidden):
+        EmbeddedStore().update(f"LOAD <http://{host}/data.ttl>")
     assert requests == []
-    check_outbound(query, (host,))  # the operator allowed it: the engine may go
-    assert EmbeddedStore().query(query).rows[0]["s"].value == "http://remote.test/x"
+    allowed_store = EmbeddedStore(guard=Guard(outbound_allowlist=(host,)))  # the operator allowed it
+    assert allowed_store.query(query).rows[0]["s"].value == "http://remote.test/x"
+
+
+def test_a_store_opened_from_settings_guards_with_the_operators_allow_list(settings):
+    for options in ({}, {"store_path": None, "query_timeout": 0}):
+        store = open_store(settings.with_(service_allowlist="sparql.example.org", **options), serving=False)
+        assert store.guard.outbound_allowlist == ("sparql.example.org",)

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import owl
-from kg.files import ontology_files
-from kg.rdf import read_turtle_files
+from kg.validation import owl
+from kg.core.project import ontology_files
+from kg.rdf.graphs import read_turtle_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "owl"
 

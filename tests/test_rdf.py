@@ -2,8 +2,8 @@
 
 import pytest
 
-from kg.errors import ParseError
-from kg.rdf import read_turtle
+from kg.core.errors import ParseError
+from kg.rdf.graphs import read_turtle
 
 PREFIX = "@prefix ex: <http://example.org/> .\n"
 

@@ -1,4 +1,4 @@
-"""`kg.results`: the SPARQL 1.1 Query Results JSON writer joins per-term strings; it must write what `json.dumps`
+"""`kg.rdf.results`: the SPARQL 1.1 Query Results JSON writer joins per-term strings; it must write what `json.dumps`
 writes for the nested dicts, byte for byte, and what pyoxigraph reads back as the same terms."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 import pyoxigraph
 import pytest
 
-from kg import results
+from kg.rdf import results
 from kg.store.base import AskResult, SelectResult
 
 JSON = "application/sparql-results+json"

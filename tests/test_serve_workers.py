@@ -1,4 +1,4 @@
-"""kg.serve and kg.web.watchdog: a read-only service runs pre-forked gunicorn workers that query in process; a
+"""kg.serving.gunicorn and kg.serving.watchdog: a read-only service runs pre-forked gunicorn workers that query in process; a
 runaway is answered 503 and stopped by ending its worker, while the others keep serving; with a write token one
 process owns the store. Real `kg serve` processes on free 127.0.0.1 ports, stopped at the end; every wait bounded."""
 
@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from kg.config import Settings
-from kg.serve import MODES, mode_name, server_options
-from kg.web.watchdog import EXIT_CODE, Watchdog
+from kg.core.config import Settings
+from kg.serving.gunicorn import MODES, mode_name, server_options
+from kg.serving.watchdog import EXIT_CODE, Watchdog
 
 BASE = "https://w3id.org/infosec-law-kg/"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -58,8 +58,8 @@ def test_gunicorn_never_kills_before_the_watchdog(limit, timeout):
 
 FORK_CHECK = textwrap.dedent("""
     import json, os, sys
-    from kg.config import Settings
-    from kg.files import project_files
+    from kg.core.config import Settings
+    from kg.core.project import project_files
     from kg.store.embedded import EmbeddedStore
 
     store = EmbeddedStore.from_files(project_files(Settings()))

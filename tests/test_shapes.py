@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.validate import validate
+from kg.validation.run import validate
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
 
@@ -28,8 +28,8 @@ def test_there_is_a_fixture_for_every_node_shape(settings):
     import rdflib
     from rdflib.namespace import RDF, SH
 
-    from kg.files import shapes_files
-    from kg.rdf import read_turtle_files
+    from kg.core.project import shapes_files
+    from kg.rdf.graphs import read_turtle_files
 
     shapes = read_turtle_files(shapes_files(settings))
     node_shapes = {str(s) for s in shapes.subjects(RDF.type, SH.NodeShape) if isinstance(s, rdflib.URIRef)}

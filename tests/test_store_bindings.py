@@ -8,9 +8,10 @@ from urllib.parse import parse_qsl
 import pyoxigraph
 import pytest
 
-from kg import canned
-from kg.errors import UsageError
-from kg.store.bindings import bind, query_form, values_block
+from kg.services import canned
+from kg.core.errors import UsageError
+from kg.rdf.sparql_lexer import query_form
+from kg.store.bindings import bind, values_block
 
 BASE = "https://w3id.org/infosec-law-kg/"
 CODE = f"{BASE}eli/kz/code/2014/226-V"

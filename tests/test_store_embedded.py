@@ -4,7 +4,7 @@ is one update built from serialised terms."""
 import pyoxigraph as ox
 import pytest
 
-from kg.sparql_text import has_dataset_clause
+from kg.rdf.sparql_lexer import has_dataset_clause
 from kg.store.base import Dataset
 from kg.store.embedded import EmbeddedStore
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.config import Settings
-from kg.files import project_files
-from kg.store import EmbeddedStore
-from kg.web import create_app
+from kg.core.config import Settings
+from kg.core.project import project_files
+from kg.store.embedded import EmbeddedStore
+from kg.web.app import create_app
 
 BASE = "https://w3id.org/infosec-law-kg/"
 TOKEN = "s3cret-token"

@@ -8,10 +8,11 @@ import json
 import pyoxigraph
 import pytest
 
-from kg import results
-from kg.files import project_files
-from kg.store import EmbeddedStore
-from kg.web import create_app
+from kg.rdf import results
+from kg.rdf.formats import engine_format
+from kg.core.project import project_files
+from kg.store.embedded import EmbeddedStore
+from kg.web.app import create_app
 
 BASE = "https://w3id.org/infosec-law-kg/"
 TOKEN = "test-token-0123456789"
@@ -20,7 +21,7 @@ CODE_GRAPH = f"{BASE}graph/kz-criminal-code"
 NEW_GRAPH = f"{BASE}graph/gsp-test"
 CLAIM_M5 = f"{BASE}id/claim/m5"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-PARSERS = {**results.RDF_TYPES, **results.DATASET_TYPES}
+PARSERS = {media: engine_format(media) for media in results.RDF_TYPES + results.DATASET_TYPES}
 
 # the same statement, a Russian label for claim M5, in each syntax a request body may use
 BODIES = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kg import results
-from kg.errors import NotAcceptable
+from kg.rdf import results
+from kg.core.errors import NotAcceptable
 from kg.web.negotiation import choose, choose_each
 
 ACCEPTS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from kg.errors import ProtocolError
+from kg.core.errors import ProtocolError
 from kg.store.base import Dataset
 from kg.web import protocol
 

@@ -1,4 +1,4 @@
-"""Linked data (kg.web.resources): resource pages by content negotiation and suffix, the ontology, shapes, VoID
+"""Linked data (kg.web.routes.resources): resource pages by content negotiation and suffix, the ontology, shapes, VoID
 and the query page."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from html.parser import HTMLParser
 import pyoxigraph
 import pytest
 
-from kg.files import ontology_files, shapes_files
-from kg.store import EmbeddedStore
-from kg.web import create_app
-from kg.web import resources
+from kg.core.project import ontology_files, shapes_files
+from kg.store.embedded import EmbeddedStore
+from kg.web.app import create_app
+from kg.web.routes import resources
 
 BASE = "https://w3id.org/infosec-law-kg/"
 ART_205 = "eli/kz/code/2014/226-V/art_205"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from kg.results import DATASET_TYPES, RDF_TYPES, TABLE_TYPES
-from kg.web import create_app
-from kg.web.service_description import FORMAT_IRIS
+from kg.rdf.results import DATASET_TYPES, RDF_TYPES, TABLE_TYPES
+from kg.web.app import create_app
+from kg.rdf.formats import BY_MEDIA_TYPE
+
+FORMAT_IRIS = {media: row.iri for media, row in BY_MEDIA_TYPE.items()}
 
 PREFIXES = """PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
 PREFIX void: <http://rdfs.org/ns/void#>

@@ -14,8 +14,8 @@ import pytest
 from flask import request
 from werkzeug.datastructures import MultiDict
 
-from kg.errors import Forbidden, Unauthorized
-from kg.web import create_app
+from kg.core.errors import Forbidden, Unauthorized
+from kg.web.app import create_app
 from kg.web.context import settings as current_settings
 
 BASE = "https://w3id.org/infosec-law-kg/"
@@ -64,11 +64,9 @@ def _stand_in_auth() -> None:
 
 @pytest.fixture(autouse=True)
 def collaborators(monkeypatch):
-    """Record check_outbound and apply_update calls; never let a test write to the shared store or go out."""
-    calls = {"outbound": [], "update": []}
-    outbound = _module(monkeypatch, "kg.outbound", check_outbound=None)
-    monkeypatch.setattr(outbound, "check_outbound", lambda text, allow: calls["outbound"].append((text, allow)))
-    writes = _module(monkeypatch, "kg.writes", apply_update=None)
+    """Record apply_update calls; never let a test write to the shared store."""
+    calls = {"update": []}
+    writes = _module(monkeypatch, "kg.services.writes", apply_update=None)
     monkeypatch.setattr(writes, "apply_update", lambda settings, store, text: calls["update"].append(text))
     _module(monkeypatch, "kg.web.auth", require_write_token=_stand_in_auth)
     return calls
@@ -369,29 +367,10 @@ def test_row_limit_is_announced(make_client, query, truncated):
         assert len(list(pyoxigraph.parse(response.data, format=pyoxigraph.RdfFormat.N_TRIPLES))) == 3
 
 
-def test_every_query_is_checked_for_outbound_requests_first(make_client, collaborators):
-    client = make_client(service_allowlist="sparql.example.org")
-    send(client, "form", ASK_CHAPTER)
-    assert collaborators["outbound"] == [(ASK_CHAPTER, ("sparql.example.org",))]
-
-
-def test_a_refused_service_call_is_403_and_never_runs(client, monkeypatch, store):
-    def refuse(text, allow):
-        raise Forbidden("SERVICE <http://elsewhere.example/sparql>: host not on the allow-list")
-
-    monkeypatch.setattr(sys.modules["kg.outbound"], "check_outbound", refuse)
-    monkeypatch.setattr(store, "query", lambda *a, **k: pytest.fail("the store was reached"))
+def test_a_refused_service_call_is_403(client):
+    """The store's guard refuses it (kg.store.guard); tests/test_outbound.py shows no request leaves."""
     query = "SELECT * WHERE { SERVICE <http://elsewhere.example/sparql> { ?s ?p ?o } }"
     assert "allow-list" in error(send(client, "get", query), 403)
-
-
-def test_the_real_outbound_check_refuses_service_to_a_host_not_allowed(client, monkeypatch, store):
-    monkeypatch.undo()  # drop the recording stand-in: this test is about kg.outbound itself
-    if importlib.util.find_spec("kg.outbound") is None:
-        pytest.skip("kg.outbound is not written yet")
-    monkeypatch.setattr(store, "query", lambda *a, **k: pytest.fail("the store was reached"))
-    query = "SELECT * WHERE { SERVICE <http://elsewhere.example/sparql> { ?s ?p ?o } }"
-    assert "elsewhere.example" in error(send(client, "get", query), 403)
 
 
 # ------------------------------------------------------------------ CORS for reads, never for updates
@@ -423,7 +402,7 @@ def test_preflight_allows_reads_but_not_credentials(client):
     assert "Content-Type" not in response.headers
 
 
-# ------------------------------------------------------------------ §2.2 updates go through auth and kg.writes
+# ------------------------------------------------------------------ §2.2 updates go through auth and kg.services.writes
 
 UPDATES = {
     "form": dict(data={"update": UPDATE}),
@@ -456,5 +435,4 @@ def test_authorised_update_is_applied_and_answered_204(make_client, collaborator
     response = client.post("/sparql", headers={"Authorization": "Bearer s3cr3t"}, **UPDATES[way])
     assert response.status_code == 204 and response.data == b""
     assert collaborators["update"] == [UPDATE]
-    assert collaborators["outbound"] == [(UPDATE, ())]
     assert "Access-Control-Allow-Origin" not in response.headers

@@ -1,4 +1,4 @@
-"""kg.writes: every write is validated against shapes/ on the nodes it touches, then committed whole or not at all."""
+"""kg.services.writes: every write is validated against shapes/ on the nodes it touches, then committed whole or not at all."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 
-from kg import writes
-from kg.errors import Forbidden, InvalidData, NotFound, QuerySyntaxError, UsageError
-from kg.files import project_files
-from kg.store import EmbeddedStore
+from kg.services import writes
+from kg.core.errors import Forbidden, InvalidData, NotFound, QuerySyntaxError, UsageError
+from kg.core.project import project_files
+from kg.store.embedded import EmbeddedStore
 from kg.store.remote import RemoteStore
 
 BASE = "https://w3id.org/infosec-law-kg/"

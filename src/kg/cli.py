@@ -12,11 +12,13 @@ import logging
 import sys
 from pathlib import Path
 
-from kg import diagram, export, load, report, results, stats
-from kg.config import Settings
-from kg.errors import KgError, UsageError
+from kg.services import diagram, export, load, stats
+from kg.validation import report
+from kg.rdf import results
+from kg.core.config import Settings
+from kg.core.errors import KgError, UsageError
 from kg.store.open import open_store
-from kg.validate import FAIL_ON, validate
+from kg.validation.run import FAIL_ON, validate
 
 # command-line option -> Settings field, for the options several commands share
 SETTING_OPTIONS = {"store": "store_path", "endpoint": "endpoint", "update_endpoint": "update_endpoint",
@@ -56,7 +58,7 @@ def _load(args, settings: Settings) -> int:
 
 
 def _serve(args, settings: Settings) -> int:
-    from kg.serve import serve  # imports the web app only for this command
+    from kg.serving.gunicorn import serve  # imports the web app only for this command
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     serve(settings, dev=args.dev)

@@ -11,13 +11,13 @@ from urllib.parse import parse_qsl
 import pyoxigraph
 import pytest
 
-from kg import canned
+from kg.services import canned
 from kg.cli import main
-from kg.errors import BackendError, ParseError, QuerySyntaxError, QueryTimeout, UsageError
+from kg.core.errors import BackendError, ParseError, QuerySyntaxError, QueryTimeout, UsageError
 from kg.store.base import Dataset
 import kg.store.remote
 from kg.store.remote import RemoteStore
-from kg.web import create_app
+from kg.web.app import create_app
 
 BASE = "https://w3id.org/infosec-law-kg/"
 CODE = f"{BASE}eli/kz/code/2014/226-V"

@@ -6,7 +6,7 @@ import pyoxigraph
 import pytest
 
 from kg.store.remote import RemoteStore
-from kg.web import create_app
+from kg.web.app import create_app
 
 BASE = "https://w3id.org/infosec-law-kg/"
 ART_205 = "eli/kz/code/2014/226-V/art_205"

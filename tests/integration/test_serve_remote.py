@@ -1,4 +1,4 @@
-"""kg.serve over a remote store: the workers hold no data (no replica, no watchdog), so any number of them, each with
+"""kg.serving.gunicorn over a remote store: the workers hold no data (no replica, no watchdog), so any number of them, each with
 threads that wait on the server, answer alike. A real `kg serve --endpoint` against the session's Oxigraph server."""
 
 from __future__ import annotations

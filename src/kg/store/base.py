@@ -1,41 +1,23 @@
 """The store interface the service talks to: SPARQL 1.1 Query and Update, and Graph Store operations.
 
-Two backends implement it: `EmbeddedStore` (Oxigraph in this process) and `RemoteStore` (any SPARQL 1.1 server
-through SPARQLWrapper). Terms are pyoxigraph terms in both, so everything above the store is backend-neutral.
-The default graph of a query is the union of all named graphs unless the request names its dataset.
+Backends implement it: `EmbeddedStore` (Oxigraph in this process), `TimeLimitedStore` (the same, queries in
+killable executor processes) and `RemoteStore` (any SPARQL 1.1 server through SPARQLWrapper). Terms are the terms
+of `kg.rdf.terms` in all of them, so everything above the store is backend-neutral. The default graph of a query
+is the union of all named graphs unless the request names its dataset. `query` and `update` pass the store's
+`Guard` before a backend sees the text: nothing reaches an engine around it.
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph
-
-Term = pyoxigraph.NamedNode | pyoxigraph.BlankNode | pyoxigraph.Literal | pyoxigraph.Triple
-
-
-@dataclass
-class SelectResult:
-    variables: list[str]
-    rows: list[dict[str, Term]]
-    truncated: bool = False  # more rows existed than the row limit allowed
-
-
-@dataclass
-class AskResult:
-    value: bool
-
-
-@dataclass
-class GraphResult:
-    triples: list[pyoxigraph.Triple] = field(default_factory=list)
-    truncated: bool = False
-
-
-QueryResult = SelectResult | AskResult | GraphResult
+from kg.rdf.results import AskResult, GraphResult, QueryResult, SelectResult  # noqa: F401 (re-exported)
+from kg.rdf.terms import Quad, Term, Triple, python_value
+from kg.store.guard import Guard
 
 
 @dataclass(frozen=True)
@@ -49,26 +31,50 @@ class Dataset:
 class Store(ABC):
     """What the service needs from a triple store."""
 
-    @abstractmethod
+    guard: Guard = Guard()
+
     def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,
               max_rows: int | None = None) -> QueryResult:
         """Evaluate a query; `bindings` are typed terms substituted for variables, never pasted into the text.
 
-        Raises QuerySyntaxError for a malformed query."""
+        Raises QuerySyntaxError for a malformed query, and the guard's errors for a text it refuses."""
+        self.guard.check(sparql)
+        return self._query(sparql, dataset, bindings, max_rows)
 
-    @abstractmethod
     def update(self, sparql: str) -> None:
         """Apply a SPARQL 1.1 Update atomically. Raises QuerySyntaxError for a malformed update."""
+        self.guard.check(sparql)
+        self._update(sparql)
+
+    def select(self, sparql: str, **bindings: Term) -> list[dict[str, object]]:
+        """Rows of a SELECT over all graphs as plain Python values (for the CLI and tests)."""
+        result = self.query(sparql, bindings=bindings)
+        return [{name: python_value(row.get(name)) for name in result.variables} for row in result.rows]
+
+    def transaction(self) -> threading.RLock:
+        """The lock a writer holds from reading the data to committing its change, so writes through this service
+        are serialised (SPARQL 1.1 has no cross-request transactions)."""
+        lock = self.__dict__.get("_transaction")
+        if lock is None:
+            lock = self.__dict__.setdefault("_transaction", threading.RLock())
+        return lock
 
     @abstractmethod
-    def graph_triples(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
+    def _query(self, sparql: str, dataset: Dataset, bindings: dict[str, Term] | None,
+               max_rows: int | None) -> QueryResult: ...
+
+    @abstractmethod
+    def _update(self, sparql: str) -> None: ...
+
+    @abstractmethod
+    def graph_triples(self, graph: str | None) -> list[Triple] | None:
         """The triples of a named graph (None: the default graph); None when the graph does not exist."""
 
     @abstractmethod
-    def replace_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None: ...
+    def replace_graph(self, graph: str | None, triples: Iterable[Triple]) -> None: ...
 
     @abstractmethod
-    def add_to_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None: ...
+    def add_to_graph(self, graph: str | None, triples: Iterable[Triple]) -> None: ...
 
     @abstractmethod
     def drop_graph(self, graph: str | None) -> bool:
@@ -76,10 +82,14 @@ class Store(ABC):
 
     @abstractmethod
     def graph_sizes(self) -> dict[str, int]:
-        """Triples per named graph."""
+        """Triples per named graph (empty named graphs count 0)."""
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the named graphs, empty ones included."""
+        return list(self.graph_sizes())
 
     @abstractmethod
-    def quads(self) -> Iterator[pyoxigraph.Quad]:
+    def quads(self) -> Iterator[Quad]:
         """Every quad, for export and for copying into a scratch store."""
 
     @abstractmethod

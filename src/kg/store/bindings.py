@@ -22,42 +22,14 @@ WHERE` short form whose template admits only triples) takes a trailing block, wh
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pyoxigraph
 
-from kg.errors import UsageError
+from kg.core.errors import UsageError
+from kg.rdf.sparql_lexer import Token, code_tokens
 
-FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
 PROJECT_ALL = ("SELECT", "DISTINCT", "REDUCED")  # the words before a `*` that means "every variable"
-
-# Just enough of the SPARQL lexer to find braces and keywords: comments, strings and IRIs can hold `{`, `#` or
-# a keyword-looking word and must be skipped whole. A prefixed name is one word (so `select:x` is no keyword).
-_STRINGS = "|".join([
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-    r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
-])
-_TOKEN = re.compile("|".join([
-    r"(?P<comment>#[^\n\r]*)",
-    f"(?P<string>{_STRINGS})",
-    r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
-    r"(?P<open>\{)",
-    r"(?P<close>\})",
-    r"(?P<var>[?$]\w+)",
-    r"(?P<word>(?:[^\W\d]\w*)?:[\w.%\\-]*|[^\W\d][\w-]*)",
-    r"(?P<space>\s+)",
-    r"(?P<other>\\.|.)",
-]), re.DOTALL)
 _VARIABLE = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-    depth: int  # braces around the token (for a brace: around the group it opens or closes)
 
 
 def bind(query: str, bindings: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal] | None) -> str:
@@ -65,7 +37,7 @@ def bind(query: str, bindings: dict[str, pyoxigraph.NamedNode | pyoxigraph.Liter
     if not bindings:
         return query
     values_block(bindings)  # refuse a bad name or term even if no group would use it
-    tokens = [t for t in _tokens(query) if t.kind not in ("space", "comment")]
+    tokens = code_tokens(query)
     points = _groups(tokens, frozenset(bindings))
     if not points:
         return f"{query}\n{values_block(bindings)}"
@@ -83,15 +55,7 @@ def values_block(bindings: dict[str, pyoxigraph.NamedNode | pyoxigraph.Literal])
     return f"VALUES ({names}) {{ ({terms}) }}"
 
 
-def query_form(query: str) -> str | None:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first such keyword outside braces, strings, IRIs and comments."""
-    for token in _tokens(query):
-        if token.kind == "word" and token.depth == 0 and token.text.upper() in FORMS:
-            return token.text.upper()
-    return None
-
-
-def _groups(tokens: list[_Token], names: frozenset[str]) -> list[tuple[int, frozenset[str]]]:
+def _groups(tokens: list[Token], names: frozenset[str]) -> list[tuple[int, frozenset[str]]]:
     """Where each group graph pattern opens, with the bound variables in scope there.
 
     Not groups: a VALUES data block, the CONSTRUCT template, an annotation `{| |}`. A group that is only a
@@ -132,17 +96,6 @@ def _groups(tokens: list[_Token], names: frozenset[str]) -> list[tuple[int, froz
         elif token.kind == "close" and stack:
             stack.pop()
     return points
-
-
-def _tokens(query: str):
-    depth = 0
-    for match in _TOKEN.finditer(query):
-        kind = match.lastgroup
-        if kind == "close":
-            depth = max(depth - 1, 0)
-        yield _Token(kind, match.group(), match.start(), match.end(), depth)
-        if kind == "open":
-            depth += 1
 
 
 def _variable(name: str) -> str:

@@ -7,64 +7,80 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.errors import QuerySyntaxError
-from kg.files import DataFile
-from kg.queries import query_text
-from kg.sparql_text import has_dataset_clause
+from kg import queries
+from kg.core.errors import QuerySyntaxError
+from kg.core.project import DataFile
+from kg.rdf.parsing import read_triples
+from kg.rdf.sparql_lexer import has_dataset_clause
+from kg.rdf.terms import graph_node, quad
 from kg.store.base import Dataset, QueryResult, Store, Term
-from kg.store.parsing import FORMATS_BY_SUFFIX, read_triples  # noqa: F401 (FORMATS_BY_SUFFIX re-exported)
+from kg.store.guard import Guard
 from kg.store.solutions import collect
 
-
-GRAPH_SIZES = query_text("graph-sizes")
+GRAPH_SIZES = queries.text("store/graph-sizes")
 
 
 class EmbeddedStore(Store):
     """An Oxigraph store; `path=None` keeps it in memory, a folder keeps it on disk between runs."""
 
-    def __init__(self, path: Path | str | None = None, read_only: bool = False) -> None:
+    def __init__(self, path: Path | str | None = None, read_only: bool = False, guard: Guard = Guard()) -> None:
         self.read_only = path is not None and read_only
+        self.guard = guard
         if self.read_only:
-            self.store = pyoxigraph.Store.read_only(str(path))
+            self.engine = pyoxigraph.Store.read_only(str(path))
         else:
-            self.store = pyoxigraph.Store(str(path) if path is not None else None)
+            self.engine = pyoxigraph.Store(str(path) if path is not None else None)
 
     @classmethod
-    def from_files(cls, files: Iterable[DataFile]) -> "EmbeddedStore":
-        store = cls()
+    def from_files(cls, files: Iterable[DataFile], guard: Guard = Guard()) -> "EmbeddedStore":
+        store = cls(guard=guard)
         for data_file in files:
             store.load(data_file.path, data_file.graph)
         return store
 
+    @classmethod
+    def from_quads(cls, quads: Iterable[pyoxigraph.Quad], graphs: Iterable[str] = (),
+                   guard: Guard = Guard()) -> "EmbeddedStore":
+        """An in-memory store with the quads and the named graphs (empty ones too: `CREATE GRAPH` must fail alike)."""
+        store = cls(guard=guard)
+        for graph in graphs:
+            store.engine.add_graph(pyoxigraph.NamedNode(graph))
+        store.engine.extend(quads)
+        return store
+
+    @classmethod
+    def from_nquads(cls, data: bytes, graphs: Iterable[str] = (), guard: Guard = Guard()) -> "EmbeddedStore":
+        """An in-memory copy of another store's `nquads()` dump (blank-node labels kept) and its named graphs."""
+        store = cls(guard=guard)
+        store.engine.bulk_extend(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))
+        for graph in graphs:
+            store.engine.add_graph(pyoxigraph.NamedNode(graph))
+        return store
+
     # ------------------------------------------------------------------ SPARQL
 
-    def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,
-              max_rows: int | None = None) -> QueryResult:
+    def _query(self, sparql: str, dataset: Dataset, bindings: dict[str, Term] | None,
+               max_rows: int | None) -> QueryResult:
         try:
-            result = self.store.query(sparql, substitutions=_substitutions(bindings),
-                                      **_dataset_arguments(dataset, has_dataset_clause(sparql)))
+            result = self.engine.query(sparql, substitutions=_substitutions(bindings),
+                                       **_dataset_arguments(dataset, has_dataset_clause(sparql)))
             return collect(result, max_rows)
         except SyntaxError as error:
             raise QuerySyntaxError(f"malformed query: {error}") from None
 
-    def update(self, sparql: str) -> None:
+    def _update(self, sparql: str) -> None:
         try:
-            self.store.update(sparql)
+            self.engine.update(sparql)
         except SyntaxError as error:
             raise QuerySyntaxError(f"malformed update: {error}") from None
-
-    def select(self, sparql: str, **bindings: Term) -> list[dict[str, object]]:
-        """Rows of a SELECT over all graphs as plain Python values (for the CLI and tests)."""
-        result = self.query(sparql, bindings=bindings)
-        return [{name: python_value(row.get(name)) for name in result.variables} for row in result.rows]
 
     # ------------------------------------------------------------------ Graph Store
 
     def graph_triples(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
-        node = _graph_node(graph)
-        if graph is not None and not self.store.contains_named_graph(node):
+        node = graph_node(graph)
+        if graph is not None and not self.engine.contains_named_graph(node):
             return None
-        return [q.triple for q in self.store.quads_for_pattern(None, None, None, node)]
+        return [q.triple for q in self.engine.quads_for_pattern(None, None, None, node)]
 
     def replace_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
         """Clear and refill in one SPARQL Update, so a concurrent reader never sees the graph empty.
@@ -72,66 +88,60 @@ class EmbeddedStore(Store):
         The text is built only from terms pyoxigraph serialises (N-Triples), never from raw input."""
         body = pyoxigraph.serialize(list(triples), format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
         if graph is None:
-            self.store.update(f"DROP SILENT DEFAULT ; INSERT DATA {{ {body} }}")
+            self.engine.update(f"DROP SILENT DEFAULT ; INSERT DATA {{ {body} }}")
             return
         name = str(pyoxigraph.NamedNode(graph))
-        self.store.update(f"DROP SILENT GRAPH {name} ; CREATE SILENT GRAPH {name} ; "
-                          f"INSERT DATA {{ GRAPH {name} {{ {body} }} }}")
+        self.engine.update(f"DROP SILENT GRAPH {name} ; CREATE SILENT GRAPH {name} ; "
+                           f"INSERT DATA {{ GRAPH {name} {{ {body} }} }}")
 
     def add_to_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
-        node = _graph_node(graph)
         if graph is not None:
-            self.store.add_graph(node)
-        self.store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, node) for t in triples)
+            self.engine.add_graph(graph_node(graph))
+        self.engine.extend(quad(t, graph) for t in triples)
 
     def drop_graph(self, graph: str | None) -> bool:
-        node = _graph_node(graph)
+        node = graph_node(graph)
         if graph is None:
-            self.store.clear_graph(node)
+            self.engine.clear_graph(node)
             return True
-        if not self.store.contains_named_graph(node):
+        if not self.engine.contains_named_graph(node):
             return False
-        self.store.remove_graph(node)
+        self.engine.remove_graph(node)
         return True
 
     def graph_sizes(self) -> dict[str, int]:
-        sizes = {g.value: 0 for g in self.store.named_graphs() if isinstance(g, pyoxigraph.NamedNode)}
-        for row in self.store.query(GRAPH_SIZES):
-            sizes[row["graph"].value] = int(row["triples"].value)
-        return sizes
+        return {row["graph"].value: int(row["triples"].value) for row in self.engine.query(GRAPH_SIZES)}
+
+    def named_graphs(self) -> list[str]:
+        return [g.value for g in self.engine.named_graphs() if isinstance(g, pyoxigraph.NamedNode)]
 
     def quads(self) -> Iterator[pyoxigraph.Quad]:
-        return iter(self.store.quads_for_pattern(None, None, None, None))
+        return iter(self.engine.quads_for_pattern(None, None, None, None))
+
+    def pattern(self, subject=None, predicate=None, object=None) -> Iterator[pyoxigraph.Quad]:
+        """The quads matching a pattern (None matches anything), in every graph."""
+        return iter(self.engine.quads_for_pattern(subject, predicate, object))
+
+    def add_quads(self, quads: Iterable[pyoxigraph.Quad]) -> None:
+        self.engine.extend(quads)
+
+    def nquads(self) -> bytes:
+        """Every quad as N-Quads, blank-node labels kept (what `from_nquads` reads back)."""
+        return self.engine.dump(format=pyoxigraph.RdfFormat.N_QUADS)
 
     def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None) -> int:
         """Load one file into its named graph; a syntax error raises ParseError and loads nothing of it."""
-        target = pyoxigraph.NamedNode(graph)
-        quads = [pyoxigraph.Quad(t.subject, t.predicate, t.object, target) for t in read_triples(path, progress)]
-        self.store.add_graph(target)
-        self.store.bulk_extend(quads)
+        quads = [quad(t, graph) for t in read_triples(path, progress)]
+        self.engine.add_graph(graph_node(graph))
+        self.engine.bulk_extend(quads)
         return len(quads)
 
     def __len__(self) -> int:
-        return len(self.store)
+        return len(self.engine)
 
     def close(self) -> None:
         if not self.read_only:  # a read-only store has nothing to flush (and Oxigraph refuses to)
-            self.store.flush()
-
-
-def python_value(term):
-    """A plain Python value for a term: IRIs and strings as str, numbers as numbers, unbound as None."""
-    if term is None:
-        return None
-    if isinstance(term, pyoxigraph.Literal):
-        datatype = term.datatype.value.rsplit("#", 1)[-1]
-        if datatype in {"integer", "positiveInteger", "nonNegativeInteger", "int", "long"}:
-            return int(term.value)
-        if datatype in {"decimal", "double", "float"}:
-            return float(term.value)
-        if datatype == "boolean":
-            return term.value == "true"
-    return term.value
+            self.engine.flush()
 
 
 def _substitutions(bindings: dict[str, Term] | None) -> dict | None:
@@ -145,7 +155,3 @@ def _dataset_arguments(dataset: Dataset, query_names_dataset: bool = False) -> d
     # SPARQL 1.1 Protocol §2.1.4: a protocol dataset is the whole dataset; a list not given is empty, not "all"
     return {"default_graph": [pyoxigraph.NamedNode(g) for g in dataset.default_graphs],
             "named_graphs": [pyoxigraph.NamedNode(g) for g in dataset.named_graphs]}
-
-
-def _graph_node(graph: str | None):
-    return pyoxigraph.DefaultGraph() if graph is None else pyoxigraph.NamedNode(graph)

@@ -2,8 +2,8 @@
 
 It exists so that a runaway query can be stopped: pyoxigraph has no cancellation, but a process can be killed.
 Run as `python -m kg.store.executor`; it reads length-prefixed pickled requests on stdin and answers on stdout:
-`("load", source)` replaces the replica (`("path", dir)`: open an on-disk store read-only; `("nquads", bytes,
-graphs)`: parse the primary's quads, blank-node labels kept, plus its named graphs, empty ones included);
+`("load", source)` replaces the replica (`("path", dir, guard)`: open an on-disk store read-only; `("nquads", bytes,
+graphs, guard)`: parse the primary's quads, blank-node labels kept, plus its named graphs, empty ones included);
 `("query", sparql, dataset, bindings, max_rows)` answers with collected results. Replies are `("ok", value)` or
 `("error", exception)`. `Executor` is the parent's end: it starts the process and reads replies with a deadline.
 """
@@ -22,8 +22,6 @@ import threading
 import time
 from pathlib import Path
 from typing import BinaryIO
-
-import pyoxigraph
 
 import kg
 
@@ -49,13 +47,10 @@ def replica(source):
     from kg.store.embedded import EmbeddedStore
 
     if source[0] == "path":
-        return EmbeddedStore(source[1], read_only=True)
-    _, data, graphs = source
-    store = EmbeddedStore()
-    store.store.bulk_extend(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))
-    for graph in graphs:
-        store.store.add_graph(pyoxigraph.NamedNode(graph))
-    return store
+        _, path, guard = source
+        return EmbeddedStore(path, read_only=True, guard=guard)
+    _, data, graphs, guard = source
+    return EmbeddedStore.from_nquads(data, graphs, guard)
 
 
 def answer(store, message):

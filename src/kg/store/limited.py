@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-from kg.config import Settings
-from kg.errors import BackendError, QueryTimeout
-from kg.outbound import check_outbound
+from kg.core.config import Settings
+from kg.core.errors import BackendError, QueryTimeout
 from kg.store.base import Dataset, QueryResult, Store, Term
 from kg.store.embedded import EmbeddedStore
 from kg.store.executor import Executor, Lost, Overdue, unwrap
@@ -37,12 +36,10 @@ class TimeLimitedStore(Store):
     executors open the same folder read-only instead, and nothing is copied.
     """
 
-    select = EmbeddedStore.select  # rows as Python values, for the CLI and tests; goes through self.query
-
     def __init__(self, primary: EmbeddedStore, settings: Settings, replica_path: Path | None = None) -> None:
         self.primary = primary
         self.timeout = settings.query_timeout
-        self.allowlist = settings.service_allowlist
+        self.guard = primary.guard
         self._replica_path = replica_path
         self._generation = 0  # bumped by every write; an executor with an older one is reloaded before use
         self._writing = threading.RLock()
@@ -65,9 +62,8 @@ class TimeLimitedStore(Store):
 
     # ------------------------------------------------------------------ SPARQL
 
-    def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,
-              max_rows: int | None = None) -> QueryResult:
-        check_outbound(sparql, self.allowlist)
+    def _query(self, sparql: str, dataset: Dataset, bindings: dict[str, Term] | None,
+               max_rows: int | None) -> QueryResult:
         deadline = time.monotonic() + self.timeout
         executor, deadline = self._acquire(deadline)
         try:
@@ -85,8 +81,7 @@ class TimeLimitedStore(Store):
         self._release(executor)
         return unwrap(*reply)  # the engine's own errors (syntax, ...) are raised here, as in process
 
-    def update(self, sparql: str) -> None:
-        check_outbound(sparql, self.allowlist)
+    def _update(self, sparql: str) -> None:
         self._write(self.primary.update, sparql)
 
     # ------------------------------------------------------------------ Graph Store: writes refresh the replicas
@@ -105,6 +100,9 @@ class TimeLimitedStore(Store):
 
     def graph_sizes(self) -> dict[str, int]:
         return self.primary.graph_sizes()
+
+    def named_graphs(self) -> list[str]:
+        return self.primary.named_graphs()
 
     def quads(self) -> Iterator[pyoxigraph.Quad]:
         return self.primary.quads()
@@ -244,10 +242,8 @@ class TimeLimitedStore(Store):
 
     def _source(self) -> tuple:
         if self._replica_path is not None:
-            return ("path", str(self._replica_path))
-        raw = self.primary.store
-        graphs = [g.value for g in raw.named_graphs() if isinstance(g, pyoxigraph.NamedNode)]
-        return ("nquads", raw.dump(format=pyoxigraph.RdfFormat.N_QUADS), graphs)
+            return ("path", str(self._replica_path), self.guard)
+        return ("nquads", self.primary.nquads(), self.primary.named_graphs(), self.guard)
 
 
 def _stop_all(executors: set[Executor]) -> None:

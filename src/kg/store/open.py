@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from kg.config import Settings
-from kg.errors import UsageError
-from kg.files import project_files
+from kg.core.config import Settings
+from kg.core.errors import UsageError
+from kg.core.project import project_files
 from kg.store.base import Store
 from kg.store.embedded import EmbeddedStore
+from kg.store.guard import Guard
 
 
 def open_store(settings: Settings, *, serving: bool = True, watched: bool = False) -> Store:
@@ -14,7 +15,7 @@ def open_store(settings: Settings, *, serving: bool = True, watched: bool = Fals
 
     For serving, an embedded store gets the query time limit (`KG_QUERY_TIMEOUT` seconds; 0 turns it off) and an
     on-disk one without a write token is opened read-only. `watched=True` is for a pre-forked read-only worker
-    whose watchdog (`kg.web.watchdog`) enforces the limit by ending the process: its queries run in process, with
+    whose watchdog (`kg.serving.watchdog`) enforces the limit by ending the process: its queries run in process, with
     no executor hop. `serving=False` gives the plain read-write store, for the operator's own commands
     (`kg load`, `kg export`, `kg query`).
     """
@@ -32,10 +33,11 @@ def open_store(settings: Settings, *, serving: bool = True, watched: bool = Fals
 
 
 def _embedded(settings: Settings, read_only: bool) -> EmbeddedStore:
+    guard = Guard.from_settings(settings)
     if settings.store_path is None:
-        return EmbeddedStore.from_files(project_files(settings))
+        return EmbeddedStore.from_files(project_files(settings), guard)
     try:
-        return EmbeddedStore(settings.store_path, read_only=read_only)
+        return EmbeddedStore(settings.store_path, read_only=read_only, guard=guard)
     except OSError as error:
         hint = " (build it first with `kg load --store DIR`)" if read_only else ""
         raise UsageError(f"{settings.store_path}: cannot open the store{hint}: {error}") from None

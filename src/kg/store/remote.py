@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from importlib.resources import files
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
@@ -24,11 +23,15 @@ from urllib.request import Request, urlopen
 import pyoxigraph
 from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
 
-from kg.config import Settings
-from kg.errors import BackendError, KgError, QuerySyntaxError, QueryTimeout, UsageError
+from kg import queries
+from kg.core.config import Settings
+from kg.core.errors import BackendError, KgError, QuerySyntaxError, QueryTimeout, UsageError
+from kg.rdf.parsing import read_triples
+from kg.rdf.sparql_lexer import query_form
+from kg.rdf.terms import iri
 from kg.store.base import Dataset, QueryResult, Store, Term
-from kg.store.bindings import bind, query_form
-from kg.store.parsing import read_triples
+from kg.store.bindings import bind
+from kg.store.guard import Guard
 from kg.store.solutions import collect
 
 log = logging.getLogger("kg.store.remote")
@@ -44,12 +47,8 @@ BATCH = 50_000  # triples per upload request: bounded request size, and a progre
 MIN_WRITE_TIMEOUT = 60.0  # bulk uploads may take longer than a query may
 
 
-def _sparql(name: str) -> str:
-    return (files("kg.store") / "sparql" / f"{name}.rq").read_text(encoding="utf-8")
-
-
-GRAPH_SIZES, QUADS = _sparql("graph-sizes"), _sparql("quads")
-GRAPH_EXISTS, GRAPH_TRIPLES = _sparql("graph-exists"), _sparql("graph-triples")
+GRAPH_SIZES, QUADS = queries.text("store/graph-sizes"), queries.text("store/quads")
+GRAPH_EXISTS, GRAPH_TRIPLES = queries.text("store/graph-exists"), queries.text("store/graph-triples")
 
 
 class RemoteStore(Store):
@@ -59,6 +58,7 @@ class RemoteStore(Store):
         if not settings.endpoint:
             raise UsageError("no SPARQL endpoint configured (--endpoint URL or KG_ENDPOINT)")
         self.endpoint = settings.endpoint
+        self.guard = Guard.from_settings(settings)
         self.update_endpoint = settings.update_endpoint or settings.endpoint
         self.graph_store = settings.graph_store_endpoint
         self.timeout = settings.query_timeout
@@ -66,8 +66,8 @@ class RemoteStore(Store):
 
     # ------------------------------------------------------------------ SPARQL 1.1 Query and Update
 
-    def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,
-              max_rows: int | None = None) -> QueryResult:
+    def _query(self, sparql: str, dataset: Dataset, bindings: dict[str, Term] | None,
+               max_rows: int | None) -> QueryResult:
         """Send the query (bindings as an inline VALUES block) and read at most `max_rows` rows of the answer."""
         text = bind(sparql, bindings)
         wrapper = self._wrapper(text, query_form(text) or SELECT, self.timeout)
@@ -82,10 +82,8 @@ class RemoteStore(Store):
             finally:
                 response.close()  # stop downloading the rows past the limit
 
-    def update(self, sparql: str) -> None:
-        self._update(sparql, self.timeout)
-
-    def _update(self, sparql: str, timeout: float) -> None:
+    def _update(self, sparql: str, timeout: float | None = None) -> None:
+        timeout = self.timeout if timeout is None else timeout
         wrapper = self._wrapper(sparql, INSERT, timeout)  # any update type: it selects `update=` and the endpoint
         with _ServerErrors("malformed update", timeout):
             wrapper.query().response.close()
@@ -108,7 +106,7 @@ class RemoteStore(Store):
             raise BackendError("reading the default graph alone needs a Graph Store endpoint (--graph-store-endpoint)")
         if not self._graph_exists(graph):
             return None
-        return self.query(GRAPH_TRIPLES, bindings={"graph": _iri(graph)}).triples
+        return self.query(GRAPH_TRIPLES, bindings={"graph": iri(graph, "graph")}).triples
 
     def replace_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
         triples = list(triples)
@@ -165,12 +163,12 @@ class RemoteStore(Store):
                 progress(start + len(batch))
 
     def _graph_exists(self, graph: str) -> bool:
-        return self.query(GRAPH_EXISTS, bindings={"graph": _iri(graph)}).value
+        return self.query(GRAPH_EXISTS, bindings={"graph": iri(graph, "graph")}).value
 
     # ------------------------------------------------------------------ Graph Store Protocol requests
 
     def _gsp_url(self, graph: str | None) -> str:
-        target = "default" if graph is None else urlencode({"graph": _iri(graph).value})
+        target = "default" if graph is None else urlencode({"graph": iri(graph, 'graph').value})
         return f"{self.graph_store}{'&' if '?' in self.graph_store else '?'}{target}"
 
     def _gsp_get(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
@@ -272,14 +270,7 @@ def _rdf_format(media: str) -> pyoxigraph.RdfFormat:
 
 def _graph(graph: str | None) -> str:
     """`DEFAULT` or `GRAPH <iri>`: the IRI validated by pyoxigraph, so it cannot close the brackets."""
-    return "DEFAULT" if graph is None else f"GRAPH {_iri(graph)}"
-
-
-def _iri(graph: str) -> pyoxigraph.NamedNode:
-    try:
-        return pyoxigraph.NamedNode(graph)
-    except ValueError as error:
-        raise UsageError(f"{graph!r} is not an absolute IRI: {error}") from None
+    return "DEFAULT" if graph is None else f"GRAPH {iri(graph, 'graph')}"
 
 
 def _drop(graph: str | None) -> str:

@@ -1,5 +1,6 @@
-"""The Flask front: thin routes over services over a store."""
+"""The Flask front: `kg.web.app.create_app`, routes in `kg.web.routes` (HTTP only), and their helpers beside them
+(`responses` for negotiation, CORS/Vary and error bodies; `protocol` for reading SPARQL 1.1 Protocol requests; the
+documents: service description, VoID, OpenAPI, resource pages, the ontology page). Hands nothing on.
 
-from kg.web.app import create_app
-
-__all__ = ["create_app"]
+May import: `kg.core`, `kg.rdf`, `kg.queries`, `kg.store`, `kg.validation`, `kg.services`.
+"""

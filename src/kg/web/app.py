@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from kg.config import Settings
+from kg.core.config import Settings
 from kg.store.base import Store
 from kg.store.open import open_store
-from kg.web import api, errors, graph_store, resources, sparql
+from kg.web.responses import register_errors
+from kg.web.routes import api, graph_store, resources, sparql
 
 # Feature blueprints, registered in this order (resources last: it owns the catch-all IRI paths).
 BLUEPRINTS = (sparql.blueprint, graph_store.blueprint, api.blueprint, resources.blueprint)
@@ -21,7 +22,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body  # a form-encoded query may be as large as a direct one
     app.extensions["kg.store"] = store if store is not None else open_store(settings)
-    errors.register(app)
+    register_errors(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

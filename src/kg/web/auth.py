@@ -11,7 +11,7 @@ import hmac
 
 from flask import request
 
-from kg.errors import Forbidden, Unauthorized
+from kg.core.errors import Forbidden, Unauthorized
 from kg.web.context import settings
 
 

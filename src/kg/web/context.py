@@ -2,7 +2,7 @@
 
 from flask import current_app
 
-from kg.config import Settings
+from kg.core.config import Settings
 from kg.store.base import Store
 
 

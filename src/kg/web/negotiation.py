@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-from kg.errors import NotAcceptable
+from kg.core.errors import NotAcceptable
 
 K = TypeVar("K")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from kg.rdf import read_turtle_files
+from kg.rdf.graphs import read_turtle_files
 
 NAME_PROPERTIES = {RDFS.label, SKOS.prefLabel, DCTERMS.title}
 INDIVIDUAL_PROPERTIES = [RDF.type, SKOS.inScheme, SKOS.notation, SKOS.definition, RDFS.comment]

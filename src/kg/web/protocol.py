@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph
 from flask import Request
 from werkzeug.datastructures import MultiDict
 
-from kg.errors import ProtocolError
+from kg.core.errors import ProtocolError
+from kg.rdf.terms import iri
 from kg.store.base import Dataset
 
 QUERY, UPDATE, DESCRIPTION = "query", "update", "description"
@@ -110,11 +110,8 @@ def _dataset(params: MultiDict) -> Dataset:
     default, named = (tuple(params.getlist(name)) for name in DATASET_PARAMETERS)
     if not default and not named:
         return NO_DATASET
-    for name, iri in [*(("default-graph-uri", i) for i in default), *(("named-graph-uri", i) for i in named)]:
-        try:
-            pyoxigraph.NamedNode(iri)
-        except ValueError as error:
-            raise ProtocolError(f"{name}: {iri!r} is not an absolute IRI ({error})") from None
+    for name, value in [*(("default-graph-uri", i) for i in default), *(("named-graph-uri", i) for i in named)]:
+        iri(value, name, ProtocolError)
     return Dataset(default, named)
 
 

@@ -6,22 +6,22 @@ Values are handed to Jinja2 as plain text, never as markup: the templates escape
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-import pyoxigraph
+from kg.core.project import LANGUAGES, fallback
+from kg.rdf.formats import LINK_SUFFIXES, OFFERED
+from kg.rdf.namespaces import PREFIXES, curie
+from kg.rdf.terms import BlankNode, Literal, NamedNode
+from kg.services.describe import Description
 
-from kg.describe import Description
-from kg.namespaces import PREFIXES, curie
-
-LANGUAGES = ("kk", "ru", "en")  # the graph's languages, in the order the label table shows them
 RDF_TYPE = PREFIXES["rdf"] + "type"
 LABEL_PROPERTIES = {PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel"}
 PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"}
-# paths of the base this server answers itself (see kg.web.resources)
+# paths of the base this server answers itself (see kg.web.routes.resources)
 LOCAL_PATH = re.compile(r"(eli|id)/.|(ontology|shapes|void)(#|$)")
-RDF_LINKS = [("Turtle", ".ttl"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt"), ("RDF/XML", ".rdf")]
+RDF_LINKS = [(f.label, f".{f.suffixes[0]}") for f in OFFERED if f.suffixes and f.suffixes[0] in LINK_SUFFIXES]
 
 
 @dataclass
@@ -65,7 +65,7 @@ class ResourcePage:
 class Linker:
     """Names and links for terms, given the base IRI, the server's path root, labels and the reader's language."""
 
-    def __init__(self, base: str, root: str, labels: dict[str, list[pyoxigraph.Literal]] | None = None,
+    def __init__(self, base: str, root: str, labels: dict[str, list[Literal]] | None = None,
                  language: str = "en") -> None:
         self.base, self.root, self.labels, self.language = base, root.rstrip("/"), labels or {}, language
 
@@ -83,14 +83,14 @@ class Linker:
         return label.value if label is not None else curie(iri)
 
     def value(self, term, blanks: Description | None = None) -> Value:
-        if isinstance(term, pyoxigraph.NamedNode):
+        if isinstance(term, NamedNode):
             href, external = self.href(term.value)
             name, short = self.name(term.value), curie(term.value)
             return Value(name, href, term.value, short if short not in (name, term.value) else None, external)
-        if isinstance(term, pyoxigraph.BlankNode):
+        if isinstance(term, BlankNode):
             nested = self.rows(blanks.about(term)) if blanks is not None else []
             return Value(f"_:{term.value}", f"#b-{term.value}", nested=nested)
-        if isinstance(term, pyoxigraph.Literal):
+        if isinstance(term, Literal):
             return Value(term.value, note=literal_note(term))
         return Value(str(term))  # an RDF-star quoted triple
 
@@ -105,11 +105,11 @@ class Linker:
         return sorted(rows, key=lambda r: r.property.text.lower())
 
 
-def best_label(labels: list[pyoxigraph.Literal], language: str) -> pyoxigraph.Literal | None:
+def best_label(labels: list[Literal], language: str) -> Literal | None:
     """The label in the reader's language (a source label before a translated one), else English, Russian, Kazakh."""
-    order = [language, "en", "ru", "kk"]
+    order = fallback(language)
 
-    def rank(label: pyoxigraph.Literal) -> tuple:
+    def rank(label: Literal) -> tuple:
         tag = (label.language or "").lower()
         primary = tag.split("-")[0]
         return (order.index(primary) if primary in order else len(order), "-t-" in tag, label.value)
@@ -117,7 +117,7 @@ def best_label(labels: list[pyoxigraph.Literal], language: str) -> pyoxigraph.Li
     return min(labels, key=rank, default=None)
 
 
-def literal_note(literal: pyoxigraph.Literal) -> str | None:
+def literal_note(literal: Literal) -> str | None:
     if literal.language:
         return f"@{literal.language}"
     if literal.datatype.value not in PLAIN_DATATYPES:
@@ -125,13 +125,13 @@ def literal_note(literal: pyoxigraph.Literal) -> str | None:
     return None
 
 
-def resource_page(description: Description, labels: dict[str, list[pyoxigraph.Literal]], base: str, root: str,
+def resource_page(description: Description, labels: dict[str, list[Literal]], base: str, root: str,
                   language: str, path: str) -> ResourcePage:
     """What `linked-data/resource.html` shows for one resource."""
     linker = Linker(base, root, labels, language)
     outgoing = description.outgoing
     own_labels = [t.object for t in outgoing if t.predicate.value in LABEL_PROPERTIES]
-    title = best_label([l for l in own_labels if isinstance(l, pyoxigraph.Literal)], language)
+    title = best_label([l for l in own_labels if isinstance(l, Literal)], language)
     shown = [t for t in outgoing if t.predicate.value not in LABEL_PROPERTIES | {RDF_TYPE}]
     return ResourcePage(
         iri=description.iri,
@@ -150,7 +150,7 @@ def labels_by_language(labels) -> list[tuple[str, list[Value]]]:
     """kk, ru, en first (empty when missing, so a gap shows), then any other language."""
     grouped: dict[str, list[Value]] = {language: [] for language in LANGUAGES}
     for label in labels:
-        if isinstance(label, pyoxigraph.Literal):
+        if isinstance(label, Literal):
             primary = (label.language or "none").split("-")[0].lower()
             grouped.setdefault(primary, []).append(Value(label.value, note=f"@{label.language}" if label.language else None))
     return list(grouped.items())
@@ -164,11 +164,11 @@ def listing(triples, base: str, root: str) -> list[Section]:
     for triple in triples:
         by_subject[triple.subject].append(triple)
     pointed_to = {t.object for t in triples}
-    order = sorted(by_subject, key=lambda s: (isinstance(s, pyoxigraph.BlankNode), s in pointed_to, s.value))
+    order = sorted(by_subject, key=lambda s: (isinstance(s, BlankNode), s in pointed_to, s.value))
     return [Section(_anchor(s), linker.value(s), linker.rows(by_subject[s])) for s in order]
 
 
 def _anchor(subject) -> str:
-    if isinstance(subject, pyoxigraph.BlankNode):
+    if isinstance(subject, BlankNode):
         return f"b-{subject.value}"
     return subject.value.rsplit("#", 1)[1] if "#" in subject.value else subject.value

@@ -6,31 +6,18 @@ is a list of statements; the route serialises them by content negotiation.
 
 from __future__ import annotations
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
-
-from kg.config import Settings
-from kg.errors import ProtocolError
-from kg.namespaces import PREFIXES as KNOWN
+from kg.core.config import Settings
+from kg.core.errors import ProtocolError
+from kg.rdf import formats
+from kg.rdf.formats import W3C
+from kg.rdf.namespaces import PREFIXES as KNOWN
+from kg.rdf.terms import BlankNode, Literal, NamedNode, Triple, iri
 
 SD, VOID = KNOWN["sd"], KNOWN["void"]
-FORMATS = "http://www.w3.org/ns/formats/"
 RDF_TYPE = NamedNode(KNOWN["rdf"] + "type")
 SIMPLE_ENTAILMENT = NamedNode("http://www.w3.org/ns/entailment/Simple")  # Oxigraph evaluates without inference
-PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS}
+PREFIXES = {"sd": SD, "void": VOID, "formats": W3C}
 
-# Result media type -> W3C format IRI (https://www.w3.org/ns/formats/)
-FORMAT_IRIS = {
-    "application/sparql-results+json": FORMATS + "SPARQL_Results_JSON",
-    "application/sparql-results+xml": FORMATS + "SPARQL_Results_XML",
-    "text/csv": FORMATS + "SPARQL_Results_CSV",
-    "text/tab-separated-values": FORMATS + "SPARQL_Results_TSV",
-    "text/turtle": FORMATS + "Turtle",
-    "application/n-triples": FORMATS + "N-Triples",
-    "application/ld+json": FORMATS + "JSON-LD",
-    "application/rdf+xml": FORMATS + "RDF_XML",
-    "application/n-quads": FORMATS + "N-Quads",
-    "application/trig": FORMATS + "TriG",
-}
 # The media types the description itself is offered in; the first is the default.
 DESCRIPTION_TYPES = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"]
 
@@ -50,7 +37,7 @@ def describe(endpoint: str, settings: Settings, sizes: dict[str, int], result_ty
         (service, RDF_TYPE, sd("Service")),
         (service, sd("endpoint"), endpoint_node(endpoint)),
         *((service, sd("supportedLanguage"), sd(language)) for language in languages(settings)),
-        *((service, sd("resultFormat"), NamedNode(FORMAT_IRIS[media])) for media in result_types),
+        *((service, sd("resultFormat"), NamedNode(formats.iri(media))) for media in result_types),
         *((service, sd("feature"), sd(feature)) for feature in features(settings)),
         (service, sd("defaultEntailmentRegime"), SIMPLE_ENTAILMENT),
         (service, sd("defaultDataset"), dataset),
@@ -76,10 +63,7 @@ def features(settings: Settings) -> list[str]:
 
 
 def endpoint_node(url: str) -> NamedNode:
-    try:
-        return NamedNode(url)
-    except ValueError:
-        raise ProtocolError(f"the request URL {url!r} is not a valid IRI (check the Host header)") from None
+    return iri(url, "the request URL (check the Host header)", ProtocolError)
 
 
 def _named_graph(dataset: BlankNode, name: str, size: int) -> list[tuple]:

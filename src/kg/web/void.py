@@ -10,34 +10,34 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-import pyoxigraph
-
-from kg.namespaces import PREFIXES
+from kg.rdf.formats import engine_format
+from kg.rdf.namespaces import PREFIXES
+from kg.rdf.parsing import parse_bytes
+from kg.rdf.terms import Literal, NamedNode, Triple, typed
 
 VOID = PREFIXES["void"]
-RDF_TYPE = pyoxigraph.NamedNode(PREFIXES["rdf"] + "type")
-DATASET = pyoxigraph.NamedNode(VOID + "Dataset")
-TRIPLES = pyoxigraph.NamedNode(VOID + "triples")
-SUBSET = pyoxigraph.NamedNode(VOID + "subset")
-XSD_INTEGER = pyoxigraph.NamedNode(PREFIXES["xsd"] + "integer")
+RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
+DATASET = NamedNode(VOID + "Dataset")
+TRIPLES = NamedNode(VOID + "triples")
+SUBSET = NamedNode(VOID + "subset")
 
 
-def void_triples(base: str, graph_sizes: dict[str, int], sparql_endpoint: str) -> list[pyoxigraph.Triple]:
+def void_triples(base: str, graph_sizes: dict[str, int], sparql_endpoint: str) -> list[Triple]:
     """The description of the dataset under `base`, with `graph_sizes` (graph IRI -> triples) as its subsets."""
-    static = [q.triple for q in pyoxigraph.parse((files(__package__) / "void.ttl").read_bytes(),
-                                                 format=pyoxigraph.RdfFormat.TURTLE, base_iri=base)]
+    static = parse_bytes((files(__package__) / "void.ttl").read_bytes(), engine_format("text/turtle"), "void.ttl",
+                         base_iri=base).triples
     dataset = next(t.subject for t in static if t.predicate == RDF_TYPE and t.object == DATASET)
     computed = [
-        pyoxigraph.Triple(dataset, TRIPLES, _integer(sum(graph_sizes.values()))),
-        pyoxigraph.Triple(dataset, pyoxigraph.NamedNode(VOID + "uriSpace"), pyoxigraph.Literal(base)),
-        pyoxigraph.Triple(dataset, pyoxigraph.NamedNode(VOID + "sparqlEndpoint"), pyoxigraph.NamedNode(sparql_endpoint)),
+        Triple(dataset, TRIPLES, _integer(sum(graph_sizes.values()))),
+        Triple(dataset, NamedNode(VOID + "uriSpace"), Literal(base)),
+        Triple(dataset, NamedNode(VOID + "sparqlEndpoint"), NamedNode(sparql_endpoint)),
     ]
     for graph, size in sorted(graph_sizes.items()):
-        subset = pyoxigraph.NamedNode(graph)
-        computed += [pyoxigraph.Triple(dataset, SUBSET, subset), pyoxigraph.Triple(subset, RDF_TYPE, DATASET),
-                     pyoxigraph.Triple(subset, TRIPLES, _integer(size))]
+        subset = NamedNode(graph)
+        computed += [Triple(dataset, SUBSET, subset), Triple(subset, RDF_TYPE, DATASET),
+                     Triple(subset, TRIPLES, _integer(size))]
     return static + computed
 
 
-def _integer(value: int) -> pyoxigraph.Literal:
-    return pyoxigraph.Literal(str(value), datatype=XSD_INTEGER)
+def _integer(value: int) -> Literal:
+    return typed(str(value), "integer")

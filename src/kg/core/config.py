@@ -1,0 +1,114 @@
+"""One settings object for the whole tool, read from the environment (or a TOML file) and overridden by the
+CLI or tests. Safe defaults live here: read-only, limits on, no outbound requests."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from kg.core.errors import UsageError
+
+DEFAULT_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_BASE = "https://w3id.org/infosec-law-kg/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the data lives, which store serves it, and the service's limits.
+
+    `root` holds `ontology/`, `graph/` and `shapes/`; `base` is the IRI base of every resource in the graph.
+    """
+
+    root: Path = DEFAULT_ROOT
+    base: str = DEFAULT_BASE
+    # the store: embedded in memory (default), embedded on disk (store_path), or a remote SPARQL 1.1 server
+    store_path: Path | None = None
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    graph_store_endpoint: str | None = None
+    # writes are refused unless a token is configured
+    write_token: str | None = None
+    # limits, on by default
+    query_timeout: float = 10.0
+    max_rows: int = 10_000
+    max_body: int = 1_000_000
+    service_allowlist: tuple[str, ...] = ()
+    # serving
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 2  # pre-forked processes of a read-only service (each serves one request at a time)
+    threads: int = 8  # request threads of the write-capable (single-process) and remote modes
+    executors: int = 2
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        """Defaults, then the TOML file named by KG_CONFIG, then `KG_*` variables, then explicit overrides."""
+        env = os.environ if environ is None else environ
+        values: dict = {}
+        if env.get("KG_CONFIG"):
+            values.update(_read_toml(Path(env["KG_CONFIG"])))
+        for f in fields(cls):
+            name = f"KG_{f.name.upper()}"
+            if name in env:
+                values[f.name] = env[name]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**{k: _coerce(k, v) for k, v in values.items()})
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def graph_dir(self) -> Path:
+        return self.root / "graph"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def writable(self) -> bool:
+        return bool(self.write_token)
+
+    def graph_iri(self, name: str) -> str:
+        """The named graph a project file is loaded into (`graph/kz-laws.ttl` -> `{base}graph/kz-laws`)."""
+        return f"{self.base}graph/{name}"
+
+
+_TYPES = {f.name: f.type for f in fields(Settings)}
+
+
+def _coerce(name: str, value):
+    """Turn text from the environment or TOML into the field's type; reject what cannot be."""
+    if name not in _TYPES:
+        raise UsageError(f"unknown setting {name!r}")
+    kind = _TYPES[name]
+    try:
+        if value is None:
+            return value
+        if "Path" in kind:
+            return Path(value)
+        if "tuple" in kind:
+            return tuple(v.strip() for v in value.split(",") if v.strip()) if isinstance(value, str) else tuple(value)
+        if kind == "float":
+            return float(value)
+        if kind == "int":
+            return int(value)
+        return str(value)
+    except ValueError:
+        raise UsageError(f"setting {name}: {value!r} is not a valid {kind}") from None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read the configuration file ({error.strerror})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: {error}") from None

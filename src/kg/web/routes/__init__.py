@@ -1,0 +1,1 @@
+"""The blueprints, one per feature: `/sparql`, `/data`, `/api/...`, and the linked-data pages."""
