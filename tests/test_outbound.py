@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import http.server
 import threading
+from pathlib import Path
 
 import pyoxigraph
 import pytest
 
-from kg.core.errors import Forbidden, QuerySyntaxError
+from kg.core.errors import Forbidden, InputRefused
 from kg.store.guard import Guard
 from kg.store.open import open_store
-from kg.store.outbound import allowed, check_outbound
+from kg.store.outbound import allowed
 from kg.store.embedded import EmbeddedStore
 
 EX = "PREFIX ex: <http://example.org/> "
 ALLOW_EXAMPLE = ("example.org",)
 
-# (text, allow-list, None = accepted | a fragment of the Forbidden message)
+# (text, allow-list, None = accepted | a fragment of the refusal's message)
 CASES = [
     # the common case: no keyword at all
     ("SELECT * WHERE { ?s ?p ?o }", (), None),
@@ -30,6 +31,8 @@ CASES = [
     ("PREFIX service: <http://ex.test/service#> SELECT * WHERE { ?s service:load ?o }", (), None),
     ("SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(?o, 'service')) } # load", (), None),
     ("INSERT DATA { <http://ex.test/a> <http://ex.test/p> \"load the service\" }", (), None),
+    ("PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?u WHERE { ?d dcat:downloadURL ?u }", (), None),
+    ("PREFIX ex: <http://ex.test/> SELECT * WHERE { ?s ex:a\\#b ?o }  # ex:a\\#b is one name", (), None),
     # SERVICE in a query: refused by default, allowed by host, host:port or URL prefix
     ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", (), "example.org is not on"),
     ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", ALLOW_EXAMPLE, None),
@@ -40,49 +43,50 @@ CASES = [
     ("SELECT * WHERE { SERVICE <https://example.org/other> { ?s ?p ?o } }", ("https://example.org/sparql",), "not on"),
     ("SELECT * WHERE { SERVICE <https://example.org/sparql> { ?s ?p ?o } }", ("https://example.org/sparql",), None),
     ("SELECT * WHERE { SERVICE <http://example.org.evil.test/> { ?s ?p ?o } }", ALLOW_EXAMPLE, "not on"),
-    ("SELECT * WHERE { SERVICE <http://example.org@evil.test/> { ?s ?p ?o } }", ALLOW_EXAMPLE, "evil.test is not on"),
-    ("SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }", ("",), "only http(s)"),
-    ("LOAD <ftp://example.org/data.ttl>", ALLOW_EXAMPLE, "only http(s)"),
-    # the target after PREFIX / BASE resolution, nested anywhere, or a variable
+    ("SELECT * WHERE { SERVICE <http://example.org@evil.test/> { ?s ?p ?o } }", ALLOW_EXAMPLE, "no user part"),
+    ("SELECT * WHERE { SERVICE <file:///etc/passwd> { ?s ?p ?o } }", ("",), "only an absolute http(s) IRI"),
+    ("LOAD <ftp://example.org/data.ttl>", ALLOW_EXAMPLE, "only an absolute http(s) IRI"),
+    # the target after PREFIX resolution, nested anywhere, or one that cannot be checked
     (EX + "SELECT * WHERE { SERVICE ex:sparql { ?s ?p ?o } }", (), "<http://example.org/sparql>"),
     (EX + "SELECT * WHERE { SERVICE ex:sparql { ?s ?p ?o } }", ALLOW_EXAMPLE, None),
-    ("BASE <http://evil.test/> SELECT * WHERE { SERVICE <sparql> { ?s ?p ?o } }", ALLOW_EXAMPLE, "<http://evil.test/sparql>"),
+    ("PREFIX ex: <http://example.org> SELECT * WHERE { SERVICE ex:.evil.test\\/x { ?s ?p ?o } }", ALLOW_EXAMPLE,
+     "<http://example.org.evil.test/x>"),  # the name is joined to the namespace as the engine joins it
+    ("BASE <http://evil.test/> SELECT * WHERE { SERVICE <sparql> { ?s ?p ?o } }", ALLOW_EXAMPLE, "SERVICE <sparql> is refused"),
+    ("SELECT * WHERE { SERVICE nope:x { ?s ?p ?o } }", ALLOW_EXAMPLE, "SERVICE nope:x is refused"),
     ("SELECT * WHERE { ?s ?p ?o OPTIONAL { { SELECT ?x WHERE { SERVICE <http://evil.test/> { ?x ?y ?z } } } } }", ALLOW_EXAMPLE, "evil.test"),
     ("SELECT * WHERE { ?s ?p ?o FILTER EXISTS { SERVICE <http://evil.test/> { ?s ?p ?o } } }", (), "evil.test"),
     ("SELECT * WHERE { SERVICE <http://example.org/a> { ?s ?p ?o } SERVICE <http://evil.test/b> { ?s ?p ?o } }", ALLOW_EXAMPLE, "evil.test"),
     ("SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }", ALLOW_EXAMPLE, "variable endpoint"),
-    (r"SELECT * WHERE { \u0053ERVICE <http://evil.test/> { ?s ?p ?o } }", (), "evil.test"),
+    (r"SELECT * WHERE { \u0053ERVICE <http://evil.test/> { ?s ?p ?o } }", (), "backslash"),  # a §19.2 engine's SERVICE
+    (r"SELECT * WHERE { \U00000053ERVICE <http://evil.test/> { ?s ?p ?o } }", (), "backslash"),
+    (r"SELECT * WHERE { ?s ?p '\u0053ERVICE <http://evil.test/> { }' }", (), None),  # an escape in a string is data
+    (r"SELECT * WHERE { ?s ?p '\u0027' . SERVICE <http://evil.test/> { } }", (), "evil.test"),
+    (r"SELECT * WHERE { ?s ?p '\uD800' }", (), "no character"),
+    ("SELECT * WHERE { SERVICE <http://evil.test/> { ?s ?p ?o } ", (), "evil.test"),  # unfinished: still refused
     # LOAD and SERVICE in updates, prefixes carried across operations
     ("LOAD <http://example.org/data.ttl>", (), "LOAD <http://example.org/data.ttl>"),
     ("LOAD SILENT <http://example.org/data.ttl> INTO GRAPH <urn:g>", ALLOW_EXAMPLE, None),
     ("PREFIX a: <http://evil.test/> INSERT DATA { <urn:x> <urn:p> 1 } ; LOAD a:data", (), "LOAD <http://evil.test/data>"),
     ("INSERT { ?s ?p ?o } WHERE { SERVICE <https://query.wikidata.org/sparql> { ?s ?p ?o } }", ALLOW_EXAMPLE, "query.wikidata.org"),
-    # texts the check cannot parse: refused only when they really use a keyword
-    ("SELECT * WHERE { SERVICE <http://evil.test/> { ?s ?p ?o } ", (), "cannot parse"),
-    ("SELECT * WHERE { ?s <http://ex.test/service> ?o ", (), None),
 ]
 
 
 @pytest.mark.parametrize(("text", "allowlist", "refusal"), CASES)
 def test_outbound_table(text, allowlist, refusal):
+    guard = Guard(outbound_allowlist=allowlist)
     if refusal is None:
-        check_outbound(text, allowlist)
+        guard.check(text)
         return
-    with pytest.raises(Forbidden, match="KG_SERVICE_ALLOWLIST|cannot") as caught:
-        check_outbound(text, allowlist)
+    with pytest.raises((Forbidden, InputRefused)) as caught:
+        guard.check(text)
     assert refusal in str(caught.value)
 
 
 def test_refusal_names_the_host_and_the_setting():
     with pytest.raises(Forbidden) as caught:
-        check_outbound("SELECT * WHERE { SERVICE <https://dbpedia.org/sparql> { ?s ?p ?o } }", ())
+        Guard().check("SELECT * WHERE { SERVICE <https://dbpedia.org/sparql> { ?s ?p ?o } }")
     assert "KG_SERVICE_ALLOWLIST=dbpedia.org" in str(caught.value)
     assert caught.value.http_status == 403
-
-
-def test_undeclared_prefix_is_a_syntax_error():
-    with pytest.raises(QuerySyntaxError, match="nope"):
-        check_outbound("SELECT * WHERE { SERVICE nope:x { ?s ?p ?o } }", ())
 
 
 @pytest.mark.parametrize(("iri", "entries", "expected"), [
@@ -166,3 +170,62 @@ def test_a_store_opened_from_settings_guards_with_the_operators_allow_list(setti
     for options in ({}, {"store_path": None, "query_timeout": 0}):
         store = open_store(settings.with_(service_allowlist="sparql.example.org", **options), serving=False)
         assert store.guard.outbound_allowlist == ("sparql.example.org",)
+
+
+# ------------------------------------------------------------------ the class of bypasses: where a lexer and the engine disagree
+
+BYPASSES = {  # each makes the bare engine fetch {U}; the guard must refuse every one, whatever the allow-list
+    "less-than then a quote": "SELECT * {{ ?s ?p ?a FILTER(?a<'>'){{}}SERVICE<{U}a>{{}}#'\n }}",
+    "less-than then a comment over a long string": "SELECT * {{ ?s ?p ?a FILTER(?a<?b#>'''\n) SERVICE <{U}b> {{}} #'''\n }}",
+    "keyword glued to a name": "PREFIX ex: <{U}> SELECT * {{ SERVICEex:c {{}} }}",
+    "keyword glued to SILENT": "SELECT * {{ SERVICESILENT<{U}d> {{}} }}",
+    "keyword glued after true": "SELECT * {{ ?s ?p trueSERVICE<{U}e>{{}} }}",
+    "PREFIX glued, overriding an allowed prefix": "PREFIX ex: <http://allowed.test/> PREFIXex: <{U}> SELECT * {{ SERVICE ex:f {{}} }}",
+    "escaped quote in a string (a lexer that expands escapes first sees the string end)":
+        "SELECT * {{ ?s ?p ?o FILTER(?o != 'a\\u0027') SERVICE <{U}g> {{}} #'\n }}",
+    "comment between keyword and target": "SELECT * {{ SERVICE#x\n<{U}h> {{}} }}",
+    "LOAD glued to a name": "PREFIX ex: <{U}> LOADex:i",
+    "LOAD glued to SILENT": "LOADSILENT<{U}j>",
+}
+
+
+@pytest.mark.parametrize("name", list(BYPASSES))
+def test_each_bypass_is_real_and_refused(sparql_server, name):
+    host, requests = sparql_server
+    text = BYPASSES[name].format(U=f"http://{host}/")
+    run = pyoxigraph.Store().update if "LOAD" in name else lambda t: list(pyoxigraph.Store().query(t))
+    try:
+        run(text)
+    except (OSError, SyntaxError, RuntimeError):
+        pass  # the stand-in server's answer need not be RDF: the request was made
+    assert requests, "the bare engine should have fetched: this vector is real"
+    requests.clear()
+    with pytest.raises((Forbidden, InputRefused)):
+        Guard(outbound_allowlist=("allowed.test",)).check(text)
+    with pytest.raises((Forbidden, InputRefused)):
+        (EmbeddedStore().update if "LOAD" in name else EmbeddedStore().query)(text)
+    assert requests == []
+
+
+ROOT = Path(__file__).resolve().parents[1]
+ORDINARY_WORDS = [  # the words as data, in every place a word can be data
+    "SELECT ?service ?load WHERE { ?service ?load ?o }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(CONTAINS(LCASE(?o), 'service') || CONTAINS(?o, \"LOAD\")) }",
+    "PREFIX schema: <http://schema.org/> SELECT * WHERE { ?s schema:serviceType ?t ; schema:loadingTime ?l }",
+    "SELECT * WHERE { ?s <http://example.org/service#load> ?o } # SERVICE <http://evil.test/> { }",
+    "SELECT * WHERE { ?s ?p '''a long\nservice text\nLOAD it''' }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?p = <http://www.w3.org/2000/01/rdf-schema#label>) FILTER(?o != 'service') }",
+    "SELECT * WHERE { VALUES ?kind { 'service' 'load' } ?s ?p ?kind }",
+]
+
+
+def ordinary_queries() -> list[str]:
+    files = [*ROOT.glob("src/kg/queries/*/*.rq"), *ROOT.glob("tests/competency/*.rq"), *ROOT.glob("bench/queries/*.rq")]
+    return [path.read_text(encoding="utf-8") for path in sorted(files)] + ORDINARY_WORDS
+
+
+def test_ordinary_queries_pass_the_guard():
+    texts = ordinary_queries()
+    assert len(texts) > 30
+    for text in texts:
+        Guard().check(text)

@@ -34,6 +34,7 @@ class Settings:
     query_timeout: float = 10.0
     max_rows: int = 10_000
     max_body: int = 1_000_000
+    max_depth: int = 64  # nesting of groups, parentheses and brackets in a query or update, and of a JSON body
     service_allowlist: tuple[str, ...] = ()
     # serving
     host: str = "127.0.0.1"

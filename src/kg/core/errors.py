@@ -35,6 +35,10 @@ class ParseError(KgError):
         return f"{self.path}:{self.line}:{self.column}: {self.reason}{near}"
 
 
+class InputRefused(UsageError):
+    """Input refused before any engine or parser saw it: past a limit (nesting depth), or not provably safe."""
+
+
 class ProtocolError(UsageError):
     """A request breaks the SPARQL 1.1 Protocol or Graph Store Protocol (missing or repeated parameters, wrong content type)."""
 

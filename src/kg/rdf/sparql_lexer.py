@@ -2,9 +2,10 @@
 tell code from data without a full parse.
 
 Comments, strings and IRIs can hold `{`, `#` or keyword-looking words and are single tokens; a prefixed name is
-one word (so `select:x` is no keyword); braces carry their nesting depth. Codepoint escapes (`\\u0053ERVICE`,
-§19.2) are processed before anything else, as the grammar says, by `expand_escapes`. Everything that needs to
-know where the code is (binding variables, FROM detection, the query form, the outbound guard) uses this module.
+one word (so `select:x` is no keyword); braces carry their nesting depth. Codepoint escapes (`\\u0053ERVICE`)
+are left as written: Oxigraph reads them only inside strings and IRIs, while SPARQL 1.1 §19.2 expands them before
+parsing; `expand_escapes` gives that second reading to whoever needs both (the store's guard). Everything that needs
+to know where the code is (binding variables, FROM detection, the query form, the guard) uses this module.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ _STRINGS = "|".join([
     r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
     r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
 ])
+_PN_LOCAL_ESC = r"\\[_~.\-!$&'()*+,;=/?#@%]"  # PN_LOCAL_ESC: `ex:a\#b` is one name, its `#` no comment
 _TOKEN = re.compile("|".join([
     r"(?P<comment>#[^\n\r]*)",
     f"(?P<string>{_STRINGS})",
@@ -25,7 +27,7 @@ _TOKEN = re.compile("|".join([
     r"(?P<open>\{)",
     r"(?P<close>\})",
     r"(?P<var>[?$]\w+)",
-    r"(?P<word>(?:[^\W\d]\w*)?:[\w.%\\-]*|[^\W\d][\w-]*)",
+    r"(?P<word>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|" + _PN_LOCAL_ESC + r")*|[^\W\d][\w-]*)",
     r"(?P<space>\s+)",
     r"(?P<other>\\.|.)",
 ]), re.DOTALL)

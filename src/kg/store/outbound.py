@@ -1,90 +1,154 @@
 """Refuse SPARQL `SERVICE` and `LOAD` towards hosts the operator has not allowed (`KG_SERVICE_ALLOWLIST`).
 
 Oxigraph fetches SERVICE endpoints and LOAD sources over HTTP by itself and has no switch to stop it (measured with
-pyoxigraph 0.5: it POSTs the sub-query to the SERVICE IRI and GETs the LOAD IRI), so every query and update is
-checked here before it reaches an engine. The default allow-list is empty: no outbound requests at all.
+pyoxigraph 0.5: it POSTs the sub-query to the SERVICE IRI and GETs the LOAD IRI). It also reads keywords without a
+word boundary: `SERVICEex:x`, `LOADSILENT<...>`, `trueSERVICE<...>` and `PREFIXex: <...>` all parse, and fetch.
+So the check works on the tokens of `kg.rdf.sparql_lexer` (after `\\u` escapes are expanded) and fails closed:
 
-The common case pays one case-insensitive substring scan. Only a text containing one of the words is parsed
-(rdflib's SPARQL 1.1 parser) and its parse tree walked, so comments, literals and IRIs that merely contain the word
-are not refused. SPARQL 1.1 §19.2 codepoint escapes (`\\u0053ERVICE`) also send a text to the parser.
+- every bare word (or the prefix of a prefixed name) that contains SERVICE or LOAD must be exactly that keyword;
+  a word that merely starts with PREFIX, BASE or SILENT must be exactly that keyword too;
+- a keyword's target must be an absolute http(s) IRI written out or a prefixed name whose prefix this text declared
+  with an absolute IRI; a variable, a relative IRI or an unknown prefix cannot be checked and is refused;
+- the target's host must be on the allow-list (empty by default: no outbound requests at all).
+
+Words inside strings, IRIs and comments are data and never refused (`tests/test_outbound.py` has the corpus).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
 from urllib.parse import SplitResult, urlsplit
 
-from pyparsing import ParseResults
-from rdflib.plugins.sparql.algebra import translatePrologue
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Prologue
-from rdflib.term import Variable
+from kg.core.errors import Forbidden, InputRefused
+from kg.rdf.sparql_lexer import Token
 
-from kg.core.errors import Forbidden, QuerySyntaxError
-from kg.rdf.sparql_lexer import expand_escapes, keywords
-
-TRIGGERS = ("service", "load", "\\u")
-# parse-tree node name -> (keyword, key holding its target)
-OUTBOUND_NODES = {"ServiceGraphPattern": ("SERVICE", "term"), "Load": ("LOAD", "iri")}
+OUTBOUND = ("SERVICE", "LOAD")
+EXACT = ("PREFIX", "BASE", "SILENT")  # keywords a glued word could smuggle past us
 DEFAULT_PORTS = {"http": 80, "https": 443}
-OUTBOUND_KEYWORDS = {"SERVICE", "LOAD"}
-_PARSER_LOCK = threading.Lock()  # pyparsing grammars are shared objects; parse one text at a time
+HINT = "the server makes no outbound requests the operator did not allow"
 
 
-def check_outbound(sparql_text: str, allowlist: tuple[str, ...]) -> None:
-    """Raise Forbidden if a query's SERVICE or an update's LOAD targets a host not on `allowlist`."""
-    lowered = sparql_text.lower()
-    if not any(word in lowered for word in TRIGGERS):
+def mentions_outbound(text: str) -> bool:
+    """Whether the text could hold SERVICE or LOAD at all (keywords are ASCII, matched case-insensitively)."""
+    lowered = text.lower()
+    return "service" in lowered or "load" in lowered
+
+
+def check(tokens: list[Token], allowlist: tuple[str, ...]) -> None:
+    """Raise Forbidden (403) for a target not allowed, InputRefused (400) for what cannot be checked."""
+    prefixes: dict[str, str] = {}
+    for index, token in enumerate(tokens):
+        if token.kind != "word":
+            continue
+        word = token.text.upper()
+        head, colon, local = token.text.partition(":")
+        if colon and head.upper() in OUTBOUND:  # `service:x` is also `SERVICE :x` to the engine
+            _check_default_prefixed(head.upper(), local, prefixes, allowlist)
+            continue
+        _refuse_glued(token.text, word)
+        if word == "PREFIX":
+            _declare(tokens, index, prefixes)
+        elif word in OUTBOUND:
+            keyword, target = word, _target(tokens, index, prefixes)
+            if not allowed(target, allowlist):
+                raise Forbidden(_refusal(keyword, target))
+
+
+def _check_default_prefixed(keyword: str, local: str, prefixes: dict[str, str], allowlist: tuple[str, ...]) -> None:
+    """A prefix named `service:` or `load:` reads as the keyword followed by a name in the default prefix; without a
+    default prefix that name cannot be resolved, so the engine cannot take it as a target."""
+    if "" not in prefixes:
         return
-    targets = outbound_targets(sparql_text)
-    for keyword, iri in targets:
-        if iri is None:
-            raise Forbidden(f"{keyword} with a variable endpoint is refused: its target cannot be checked against "
-                            "the outbound allow-list (KG_SERVICE_ALLOWLIST); name the endpoint IRI instead")
-        if not allowed(iri, allowlist):
-            raise Forbidden(_refusal(keyword, iri))
+    target = prefixes[""] + _unescape_local(local)
+    if not allowed(target, allowlist):
+        raise Forbidden(_refusal(keyword, target))
+
+
+def _refuse_glued(text: str, word: str) -> None:
+    head = word.split(":", 1)[0]
+    if word in OUTBOUND or (word in EXACT and ":" not in word):
+        return
+    if any(keyword in head for keyword in OUTBOUND):
+        raise InputRefused(f"{text!r} reads as SERVICE or LOAD to the SPARQL engine, whose target cannot be checked "
+                           f"here; refused ({HINT}). Rename the prefix or variable, or put the word in a string")
+    if any(head.startswith(keyword) and head != keyword for keyword in EXACT):
+        raise InputRefused(f"{text!r} reads as a keyword glued to a name; write a space after the keyword")
+
+
+def _declare(tokens: list[Token], index: int, prefixes: dict[str, str]) -> None:
+    """`PREFIX ex: <iri>`: remember the namespace (only absolute IRIs; a relative one stays unknown)."""
+    name, value = _following(tokens, index, 2)
+    if name is not None and value is not None and value.kind == "iri" and name.text.endswith(":"):
+        namespace = value.text[1:-1]
+        if _absolute(namespace):
+            prefixes[name.text[:-1]] = namespace
+        else:
+            prefixes.pop(name.text[:-1], None)
+
+
+def _target(tokens: list[Token], index: int, prefixes: dict[str, str]) -> str:
+    """The absolute IRI after `SERVICE [SILENT]` or `LOAD [SILENT]`, or InputRefused."""
+    keyword = tokens[index].text.upper()
+    following = iter(tokens[index + 1:])
+    target = next(following, None)
+    if target is not None and target.kind == "word" and target.text.upper() == "SILENT":
+        target = next(following, None)
+    if target is None:
+        raise InputRefused(f"{keyword} without a target")
+    if target.kind == "var":
+        raise InputRefused(f"{keyword} with a variable endpoint is refused: its target cannot be checked against the "
+                           "outbound allow-list (KG_SERVICE_ALLOWLIST); name the endpoint IRI instead")
+    iri = _resolve(target, prefixes)
+    if iri is None or not _absolute(iri):
+        raise InputRefused(f"{keyword} {target.text} is refused: only an absolute http(s) IRI, written out or with a "
+                           f"prefix declared in the query, can be checked against the allow-list ({HINT})")
+    return iri
+
+
+def _resolve(token: Token, prefixes: dict[str, str]) -> str | None:
+    if token.kind == "iri":
+        return token.text[1:-1]
+    if token.kind == "word" and ":" in token.text:
+        prefix, local = token.text.split(":", 1)
+        if prefix in prefixes:
+            return prefixes[prefix] + _unescape_local(local)
+    return None
+
+
+def _unescape_local(local: str) -> str:
+    """PN_LOCAL_ESC: `\\/` stands for `/`, as the engine reads it."""
+    out, chars = [], iter(local)
+    for char in chars:
+        out.append(next(chars, "") if char == "\\" else char)
+    return "".join(out)
+
+
+def _following(tokens: list[Token], index: int, count: int) -> list[Token | None]:
+    found = tokens[index + 1:index + 1 + count]
+    return found + [None] * (count - len(found))
+
+
+def _absolute(iri: str) -> bool:
+    parts = urlsplit(iri)
+    return parts.scheme.lower() in DEFAULT_PORTS and bool(parts.netloc)
 
 
 def _refusal(keyword: str, iri: str) -> str:
     target = urlsplit(iri)
-    if target.scheme not in DEFAULT_PORTS or not target.hostname:
-        return f"{keyword} <{iri}> is refused: only http(s) IRIs with a host can be put on KG_SERVICE_ALLOWLIST"
+    if target.scheme not in DEFAULT_PORTS or not target.hostname or "@" in target.netloc:
+        return f"{keyword} <{iri}> is refused: only http(s) IRIs with a host (and no user part) can be allowed"
     return (f"{keyword} <{iri}> is refused: {target.hostname} is not on the operator's outbound allow-list. "
             f"The server makes no outbound requests unless allowed; an operator can allow this one with "
             f"KG_SERVICE_ALLOWLIST={target.hostname} (comma-separated hosts, host:port or URL prefixes)")
 
 
-def outbound_targets(sparql_text: str) -> list[tuple[str, str | None]]:
-    """(keyword, absolute IRI or None for a variable) for every SERVICE and LOAD in a query or update."""
-    walker, tree, error = _parse(sparql_text)
-    if tree is None:
-        return _unparsable(sparql_text, error)
-    found = list(walker(tree))
-    if not found and _bare_keywords(sparql_text):
-        raise Forbidden("the text uses SERVICE or LOAD in a way the outbound check cannot follow; refused "
-                        "(the server makes no outbound requests the operator did not allow)")
-    return found
-
-
-def _parse(sparql_text: str):
-    """(walker, parse tree, None) from the grammar that accepts the text, or (None, None, the furthest error)."""
-    with _PARSER_LOCK:
-        try:
-            return _query_targets, parseQuery(sparql_text), None
-        except Exception as query_error:  # pyparsing and rdflib raise several types; try the other grammar
-            try:
-                return _update_targets, parseUpdate(sparql_text), None
-            except Exception as update_error:
-                return None, None, max(query_error, update_error, key=lambda error: getattr(error, "loc", -1))
-
-
 def allowed(iri: str, allowlist: tuple[str, ...]) -> bool:
     """Whether an http(s) IRI matches an allow-list entry: `host`, `host:port` or a URL prefix `https://host/path`."""
-    target = urlsplit(iri)
-    if target.scheme not in DEFAULT_PORTS or not target.hostname:
+    try:
+        target = urlsplit(iri)
+        target.port  # noqa: B018 (a malformed port raises here)
+    except ValueError:
+        return False
+    if target.scheme not in DEFAULT_PORTS or not target.hostname or "@" in target.netloc:
         return False
     return any(_matches(entry.strip(), target) for entry in allowlist if entry.strip())
 
@@ -99,53 +163,3 @@ def _matches(entry: str, target: SplitResult) -> bool:
     except ValueError:  # a malformed entry (bad port) allows nothing
         return False
 
-
-def _query_targets(parsed: ParseResults) -> Iterator[tuple[str, str | None]]:
-    prologue = translatePrologue(parsed[0], None)
-    yield from _walk(parsed[1], prologue)
-
-
-def _update_targets(parsed: CompValue) -> Iterator[tuple[str, str | None]]:
-    """Each operation of an update with the prefixes declared so far (they carry over, as in rdflib's algebra)."""
-    prologue = None
-    for declarations, operation in zip(parsed.prologue or [], parsed.request or []):
-        prologue = translatePrologue(declarations, None, None, prologue)
-        yield from _walk(operation, prologue)
-
-
-def _walk(tree, prologue: Prologue) -> Iterator[tuple[str, str | None]]:
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue) and node.name in OUTBOUND_NODES:
-            keyword, key = OUTBOUND_NODES[node.name]
-            yield keyword, _absolute(OrderedDict.get(node, key), prologue)
-        if isinstance(node, dict):
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple, ParseResults)):
-            stack.extend(node)
-
-
-def _absolute(term, prologue: Prologue) -> str | None:
-    if isinstance(term, Variable):
-        return None
-    try:
-        return str(prologue.absolutize(term))
-    except Exception as error:  # rdflib raises a bare Exception for an undeclared prefix
-        raise QuerySyntaxError(f"malformed query: {error}") from None
-
-
-def _bare_keywords(sparql_text: str) -> bool:
-    """SERVICE / LOAD used as keywords, outside strings, IRIs and comments (an escape that is no character counts)."""
-    try:
-        return bool(keywords(expand_escapes(sparql_text)) & OUTBOUND_KEYWORDS)
-    except ValueError:
-        return True
-
-
-def _unparsable(sparql_text: str, error: Exception) -> list:
-    """A text rdflib cannot parse: the engine reports the syntax error unless it uses SERVICE or LOAD at all."""
-    if _bare_keywords(sparql_text):
-        raise Forbidden("SERVICE or LOAD in a text the outbound check cannot parse as SPARQL 1.1, so its target "
-                        f"cannot be checked; refused ({' '.join(str(error).split())})")
-    return []

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode, urlsplit
-from urllib.request import Request, urlopen
+from urllib.request import HTTPRedirectHandler, Request, build_opener
 
 import pyoxigraph
 from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
@@ -174,7 +174,7 @@ class RemoteStore(Store):
     def _gsp_get(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
         request = Request(self._gsp_url(graph), headers={"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
         with _ServerErrors(None, self.write_timeout, missing=True) as outcome:
-            with urlopen(request, timeout=self.write_timeout) as response:
+            with _open(request, timeout=self.write_timeout) as response:
                 rdf_format = _rdf_format(response.headers.get_content_type())
                 return [quad.triple for quad in pyoxigraph.parse(response, format=rdf_format)]
         return None if outcome.missing else []
@@ -183,20 +183,38 @@ class RemoteStore(Store):
         body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         request = Request(self._gsp_url(graph), data=body, method=method, headers={"Content-Type": N_TRIPLES})
         with _ServerErrors(None, self.write_timeout):
-            urlopen(request, timeout=self.write_timeout).close()
+            _open(request, timeout=self.write_timeout).close()
 
     def _gsp_delete(self, graph: str | None) -> bool:
         request = Request(self._gsp_url(graph), method="DELETE")
         with _ServerErrors(None, self.write_timeout, missing=True) as outcome:
-            urlopen(request, timeout=self.write_timeout).close()
+            _open(request, timeout=self.write_timeout).close()
         return not outcome.missing
+
+
+class _SameOrigin(HTTPRedirectHandler):
+    """Follow a redirect only to the origin it came from: the server may not send this service anywhere else
+    (an open redirect on the backend would otherwise be an outbound request the operator never allowed)."""
+
+    def redirect_request(self, request, fp, code, message, headers, new_url):
+        if _origin(new_url) != _origin(request.full_url):
+            raise HTTPError(request.full_url, code, f"redirect to another origin refused: {new_url}", headers, fp)
+        return super().redirect_request(request, fp, code, message, headers, new_url)
+
+
+def _origin(url: str) -> tuple:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.hostname, parts.port
+
+
+_open = build_opener(_SameOrigin).open  # every request of this module: redirects stay on the server's origin
 
 
 class _Wrapper(SPARQLWrapper):
     """SPARQLWrapper that lets the HTTP error through whole (its own exceptions keep the body only as text)."""
 
     def _query(self):
-        return urlopen(self._createRequest(), timeout=self.timeout), self.returnFormat
+        return _open(self._createRequest(), timeout=self.timeout), self.returnFormat
 
 
 class _ServerErrors:
