@@ -31,6 +31,7 @@ from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
 from kg.store.base import Store
 from kg.store.open import open_store
+from kg.serving.client_input import ClientInput
 from kg.web.app import create_app
 
 log = logging.getLogger("kg.serve")
@@ -109,11 +110,12 @@ class Service:
         self.booted = time.perf_counter()
         if not self.mode.shared_store:
             self.open()
+        app = ClientInput(self.app)
         if self.mode.watched and self.settings.query_timeout > 0:
             from kg.serving.watchdog import Watchdog
 
-            return Watchdog(self.app, self.settings.query_timeout).start()
-        return self.app
+            return Watchdog(app, self.settings.query_timeout).start()
+        return app
 
     def ready(self, arbiter) -> None:
         """In the master, once it listens (workers boot next)."""

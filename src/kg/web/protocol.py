@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from kg.core.errors import ProtocolError
 from kg.rdf.terms import iri
 from kg.store.base import Dataset
+from kg.web import bodies
 
 QUERY, UPDATE, DESCRIPTION = "query", "update", "description"
 SPEC = "https://www.w3.org/TR/sparql11-protocol/"
@@ -82,9 +83,9 @@ def _sources(request: Request) -> tuple[MultiDict, tuple[str, str] | None]:
     if request.method in READ_METHODS:
         return request.args, None
     if request.mimetype == FORM:
-        return request.form, None
+        return bodies.form(request), None
     if request.mimetype in DIRECT:
-        return request.args, (DIRECT[request.mimetype], _body_text(request))
+        return request.args, (DIRECT[request.mimetype], bodies.text(request))
     raise ProtocolError(
         f"unsupported request content type {request.mimetype or '(none)'!r}: POST a query as {FORM} or "
         f"application/sparql-query, an update as {FORM} or application/sparql-update ({SPEC}#query-operation)")
@@ -128,11 +129,3 @@ def _first(params: MultiDict, name: str) -> str | None:
     """A parameter's first value; `MultiDict.get` would raise and catch a BadRequestKeyError when it is absent."""
     values = params.getlist(name)
     return values[0] if values else None
-
-
-def _body_text(request: Request) -> str:
-    charset = request.mimetype_params.get("charset", "utf-8")
-    try:
-        return request.get_data().decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        raise ProtocolError(f"the request body is not valid {charset} text") from None

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from kg.core.errors import InvalidParameter, NotFound, UsageError
 from kg.services import canned
 from kg.services.canned import CannedQuery
-from kg.web import openapi
+from kg.web import bodies, openapi
 from kg.web.context import settings, store
 from kg.web.responses import PREFLIGHT, READ_CORS, answer, negotiate
 
@@ -74,13 +74,13 @@ def _request_values() -> tuple[list[tuple[str, str]], str | None]:
 
 def _body_values() -> list[tuple[str, str]]:
     if request.mimetype in FORM_TYPES:
-        return list(request.form.items(multi=True))
+        return list(bodies.form(request).items(multi=True))
     if request.mimetype == "application/json":
-        body = request.get_json(silent=True)
+        body = bodies.json_value(request, settings().max_depth)
         if not isinstance(body, dict):
             raise UsageError("the JSON body must be an object mapping parameter names to values")
         return [(key, _json_value(key, value)) for key, value in body.items() if value is not None]
-    if not request.get_data():
+    if not bodies.raw(request):
         return []
     raise UsageError(f"unsupported request content type {request.mimetype!r}: send "
                      "application/x-www-form-urlencoded, multipart/form-data or application/json")

@@ -17,6 +17,7 @@ from kg.rdf.formats import ALIASES, BODY_FORMATS, DATASET_TYPES, RDF_TYPES
 from kg.rdf.parsing import parse_bytes
 from kg.rdf.terms import DefaultGraph, Triple, iri
 from kg.services import writes
+from kg.web import bodies
 from kg.web.auth import require_write_token
 from kg.web.context import settings, store
 from kg.web.negotiation import choose
@@ -94,7 +95,7 @@ def _body_triples(graph: str | None) -> list[Triple]:
     if rdf_format is None:
         raise UnsupportedMediaType(f"cannot read a body of type {request.mimetype or '(none)'!r}: send "
                                    f"{', '.join(BODY_FORMATS)} with a matching Content-Type")
-    quads = parse_bytes(request.get_data(), rdf_format, "request body", base_iri=graph or settings().base).quads
+    quads = parse_bytes(bodies.raw(request), rdf_format, "request body", base_iri=graph or settings().base).quads
     if any(not isinstance(q.graph_name, DefaultGraph) for q in quads):
         raise ProtocolError("the body holds named graphs: send the triples of one graph")
     return [q.triple for q in quads]
