@@ -29,7 +29,8 @@ from kg.core.project import ontology_files, shapes_files
 from kg.rdf.graphs import read_turtle_files
 from kg.rdf.parsing import read_triples
 from kg.rdf.terms import Quad, Triple, quad
-from kg.store.base import Store
+from kg.rdf.sparql_update import with_using
+from kg.store.base import Dataset, Store
 from kg.store.embedded import EmbeddedStore
 from kg.validation.findings import Finding
 from kg.validation.focus import touched_nodes, validate_focus
@@ -48,10 +49,11 @@ class WriteOutcome:
     created: bool = False
 
 
-def apply_update(settings: Settings, store: Store, sparql_update: str) -> WriteOutcome:
-    """Apply a SPARQL 1.1 Update; QuerySyntaxError (400) for a malformed one, and whatever the store's guard refuses
-    (the scratch copy has the same guard, so nothing reaches an engine unchecked)."""
-    return _write(settings, store, lambda target: target.update(sparql_update))
+def apply_update(settings: Settings, store: Store, sparql_update: str, using: Dataset = Dataset()) -> WriteOutcome:
+    """Apply a SPARQL 1.1 Update, `using` the Protocol's update dataset (§2.2.3); QuerySyntaxError (400) for a
+    malformed one, and whatever the store's guard refuses (the scratch copy has the same guard and base)."""
+    text = with_using(sparql_update, using.default_graphs, using.named_graphs)
+    return _write(settings, store, lambda target: target.update(text))
 
 
 def replace_graph(settings: Settings, store: Store, graph: str | None,
@@ -88,7 +90,7 @@ def _write(settings: Settings, store: Store, change: Callable[[Store], object], 
     started = time.perf_counter()
     with store.transaction():
         before, graphs = list(store.quads()), tuple(store.graph_sizes())
-        scratch = EmbeddedStore.from_quads(before, graphs, guard=store.guard)
+        scratch = EmbeddedStore.from_quads(before, graphs, guard=store.guard, base=store.base)
         _attempt(change, scratch)  # a malformed or failing update stops here, before the real store is touched
         after = set(scratch.quads())
         old = set(before)

@@ -32,6 +32,7 @@ class Store(ABC):
     """What the service needs from a triple store."""
 
     guard: Guard = Guard()
+    base: str | None = None  # relative IRIs in queries and updates resolve against it (the graph's base, KG_BASE)
 
     def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,
               max_rows: int | None = None) -> QueryResult:

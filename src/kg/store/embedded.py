@@ -23,35 +23,37 @@ GRAPH_SIZES = queries.text("store/graph-sizes")
 class EmbeddedStore(Store):
     """An Oxigraph store; `path=None` keeps it in memory, a folder keeps it on disk between runs."""
 
-    def __init__(self, path: Path | str | None = None, read_only: bool = False, guard: Guard = Guard()) -> None:
+    def __init__(self, path: Path | str | None = None, read_only: bool = False, guard: Guard = Guard(),
+                 base: str | None = None) -> None:
         self.read_only = path is not None and read_only
-        self.guard = guard
+        self.guard, self.base = guard, base
         if self.read_only:
             self.engine = pyoxigraph.Store.read_only(str(path))
         else:
             self.engine = pyoxigraph.Store(str(path) if path is not None else None)
 
     @classmethod
-    def from_files(cls, files: Iterable[DataFile], guard: Guard = Guard()) -> "EmbeddedStore":
-        store = cls(guard=guard)
+    def from_files(cls, files: Iterable[DataFile], guard: Guard = Guard(), base: str | None = None) -> "EmbeddedStore":
+        store = cls(guard=guard, base=base)
         for data_file in files:
             store.load(data_file.path, data_file.graph)
         return store
 
     @classmethod
-    def from_quads(cls, quads: Iterable[pyoxigraph.Quad], graphs: Iterable[str] = (),
-                   guard: Guard = Guard()) -> "EmbeddedStore":
+    def from_quads(cls, quads: Iterable[pyoxigraph.Quad], graphs: Iterable[str] = (), guard: Guard = Guard(),
+                   base: str | None = None) -> "EmbeddedStore":
         """An in-memory store with the quads and the named graphs (empty ones too: `CREATE GRAPH` must fail alike)."""
-        store = cls(guard=guard)
+        store = cls(guard=guard, base=base)
         for graph in graphs:
             store.engine.add_graph(pyoxigraph.NamedNode(graph))
         store.engine.extend(quads)
         return store
 
     @classmethod
-    def from_nquads(cls, data: bytes, graphs: Iterable[str] = (), guard: Guard = Guard()) -> "EmbeddedStore":
+    def from_nquads(cls, data: bytes, graphs: Iterable[str] = (), guard: Guard = Guard(),
+                    base: str | None = None) -> "EmbeddedStore":
         """An in-memory copy of another store's `nquads()` dump (blank-node labels kept) and its named graphs."""
-        store = cls(guard=guard)
+        store = cls(guard=guard, base=base)
         store.engine.bulk_extend(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_QUADS))
         for graph in graphs:
             store.engine.add_graph(pyoxigraph.NamedNode(graph))
@@ -62,7 +64,7 @@ class EmbeddedStore(Store):
     def _query(self, sparql: str, dataset: Dataset, bindings: dict[str, Term] | None,
                max_rows: int | None) -> QueryResult:
         try:
-            result = self.engine.query(sparql, substitutions=_substitutions(bindings),
+            result = self.engine.query(sparql, base_iri=self.base, substitutions=_substitutions(bindings),
                                        **_dataset_arguments(dataset, has_dataset_clause(sparql)))
             return collect(result, max_rows)
         except SyntaxError as error:
@@ -70,7 +72,7 @@ class EmbeddedStore(Store):
 
     def _update(self, sparql: str) -> None:
         try:
-            self.engine.update(sparql)
+            self.engine.update(sparql, base_iri=self.base)
         except SyntaxError as error:
             raise QuerySyntaxError(f"malformed update: {error}") from None
 

@@ -2,8 +2,8 @@
 
 It exists so that a runaway query can be stopped: pyoxigraph has no cancellation, but a process can be killed.
 Run as `python -m kg.store.executor`; it reads length-prefixed pickled requests on stdin and answers on stdout:
-`("load", source)` replaces the replica (`("path", dir, guard)`: open an on-disk store read-only; `("nquads", bytes,
-graphs, guard)`: parse the primary's quads, blank-node labels kept, plus its named graphs, empty ones included);
+`("load", source)` replaces the replica (`("path", dir, guard, base)`: open an on-disk store read-only; `("nquads",
+bytes, graphs, guard, base)`: parse the primary's quads, blank-node labels kept, plus its named graphs, empty ones included);
 `("query", sparql, dataset, bindings, max_rows)` answers with collected results. Replies are `("ok", value)` or
 `("error", exception)`. `Executor` is the parent's end: it starts the process and reads replies with a deadline.
 """
@@ -47,10 +47,10 @@ def replica(source):
     from kg.store.embedded import EmbeddedStore
 
     if source[0] == "path":
-        _, path, guard = source
-        return EmbeddedStore(path, read_only=True, guard=guard)
-    _, data, graphs, guard = source
-    return EmbeddedStore.from_nquads(data, graphs, guard)
+        _, path, guard, base = source
+        return EmbeddedStore(path, read_only=True, guard=guard, base=base)
+    _, data, graphs, guard, base = source
+    return EmbeddedStore.from_nquads(data, graphs, guard, base)
 
 
 def answer(store, message):

@@ -39,7 +39,7 @@ class TimeLimitedStore(Store):
     def __init__(self, primary: EmbeddedStore, settings: Settings, replica_path: Path | None = None) -> None:
         self.primary = primary
         self.timeout = settings.query_timeout
-        self.guard = primary.guard
+        self.guard, self.base = primary.guard, primary.base
         self._replica_path = replica_path
         self._generation = 0  # bumped by every write; an executor with an older one is reloaded before use
         self._writing = threading.RLock()
@@ -242,8 +242,8 @@ class TimeLimitedStore(Store):
 
     def _source(self) -> tuple:
         if self._replica_path is not None:
-            return ("path", str(self._replica_path), self.guard)
-        return ("nquads", self.primary.nquads(), self.primary.named_graphs(), self.guard)
+            return ("path", str(self._replica_path), self.guard, self.base)
+        return ("nquads", self.primary.nquads(), self.primary.named_graphs(), self.guard, self.base)
 
 
 def _stop_all(executors: set[Executor]) -> None:

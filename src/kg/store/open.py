@@ -35,9 +35,9 @@ def open_store(settings: Settings, *, serving: bool = True, watched: bool = Fals
 def _embedded(settings: Settings, read_only: bool) -> EmbeddedStore:
     guard = Guard.from_settings(settings)
     if settings.store_path is None:
-        return EmbeddedStore.from_files(project_files(settings), guard)
+        return EmbeddedStore.from_files(project_files(settings), guard, settings.base)
     try:
-        return EmbeddedStore(settings.store_path, read_only=read_only, guard=guard)
+        return EmbeddedStore(settings.store_path, read_only=read_only, guard=guard, base=settings.base)
     except OSError as error:
         hint = " (build it first with `kg load --store DIR`)" if read_only else ""
         raise UsageError(f"{settings.store_path}: cannot open the store{hint}: {error}") from None

@@ -58,7 +58,7 @@ class RemoteStore(Store):
         if not settings.endpoint:
             raise UsageError("no SPARQL endpoint configured (--endpoint URL or KG_ENDPOINT)")
         self.endpoint = settings.endpoint
-        self.guard = Guard.from_settings(settings)
+        self.guard, self.base = Guard.from_settings(settings), settings.base
         self.update_endpoint = settings.update_endpoint or settings.endpoint
         self.graph_store = settings.graph_store_endpoint
         self.timeout = settings.query_timeout
@@ -81,6 +81,11 @@ class RemoteStore(Store):
                 return _read_answer(response, max_rows)
             finally:
                 response.close()  # stop downloading the rows past the limit
+
+    def update(self, sparql: str) -> None:
+        """As `Store.update`; the graph's base goes first, so relative IRIs resolve as on the embedded store."""
+        self.guard.check(sparql)
+        self._update(f"BASE {iri(self.base, 'KG_BASE')}\n{sparql}" if self.base else sparql)
 
     def _update(self, sparql: str, timeout: float | None = None) -> None:
         timeout = self.timeout if timeout is None else timeout

@@ -7,7 +7,8 @@ from flask import Flask
 from kg.core.config import Settings
 from kg.store.base import Store
 from kg.store.open import open_store
-from kg.web.responses import register_errors
+from kg.core.project import LANGUAGES
+from kg.web.responses import register_errors, secure
 from kg.web.routes import api, graph_store, resources, sparql
 
 # Feature blueprints, registered in this order (resources last: it owns the catch-all IRI paths).
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body  # a form-encoded query may be as large as a direct one
     app.extensions["kg.store"] = store if store is not None else open_store(settings)
     register_errors(app)
+    app.after_request(secure)
+    app.jinja_env.globals["languages"] = LANGUAGES
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

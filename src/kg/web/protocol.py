@@ -103,26 +103,19 @@ def _without_text(request: Request, params: MultiDict, fmt: str | None) -> Opera
 def _operation(kind: str, text: str, params: MultiDict, fmt: str | None) -> Operation:
     if not text.strip():
         raise ProtocolError(f"missing {kind}: the {kind} text is empty ({SPEC}#{kind}-operation)")
-    return Operation(kind, text, _dataset(params) if kind == QUERY else _no_update_dataset(params), fmt)
+    names = DATASET_PARAMETERS if kind == QUERY else UPDATE_DATASET_PARAMETERS
+    return Operation(kind, text, _dataset(params, names), fmt)
 
 
-def _dataset(params: MultiDict) -> Dataset:
-    """§2.1.4: the protocol's dataset; it replaces any FROM / FROM NAMED of the query."""
-    default, named = (tuple(params.getlist(name)) for name in DATASET_PARAMETERS)
+def _dataset(params: MultiDict, names: tuple[str, str]) -> Dataset:
+    """§2.1.4 (`default-graph-uri`, `named-graph-uri`: it replaces a query's FROM / FROM NAMED) and §2.2.3
+    (`using-graph-uri`, `using-named-graph-uri`: the USING / USING NAMED of each operation of an update)."""
+    default, named = (tuple(params.getlist(name)) for name in names)
     if not default and not named:
         return NO_DATASET
-    for name, value in [*(("default-graph-uri", i) for i in default), *(("named-graph-uri", i) for i in named)]:
+    for name, value in [*((names[0], i) for i in default), *((names[1], i) for i in named)]:
         iri(value, name, ProtocolError)
     return Dataset(default, named)
-
-
-def _no_update_dataset(params: MultiDict) -> Dataset:
-    """§2.2.3 dataset parameters are refused rather than ignored, which would write to other graphs than meant."""
-    given = [name for name in UPDATE_DATASET_PARAMETERS if name in params]
-    if given:
-        raise ProtocolError(f"{' and '.join(given)} not supported here: name the graphs with USING, USING NAMED or "
-                            f"WITH inside the update ({SPEC}#update-dataset)")
-    return Dataset()
 
 
 def _first(params: MultiDict, name: str) -> str | None:

@@ -21,6 +21,7 @@ LABEL_PROPERTIES = {PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel"}
 PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"}
 # paths of the base this server answers itself (see kg.web.routes.resources)
 LOCAL_PATH = re.compile(r"(eli|id)/.|(ontology|shapes|void)(#|$)")
+LINKABLE_SCHEMES = {"http", "https", "mailto"}
 RDF_LINKS = [(f.label, f".{f.suffixes[0]}") for f in OFFERED if f.suffixes and f.suffixes[0] in LINK_SUFFIXES]
 
 
@@ -69,14 +70,15 @@ class Linker:
                  language: str = "en") -> None:
         self.base, self.root, self.labels, self.language = base, root.rstrip("/"), labels or {}, language
 
-    def href(self, iri: str) -> tuple[str, bool]:
-        """The link for an IRI and whether it leaves this server (named graphs link to the Graph Store)."""
+    def href(self, iri: str) -> tuple[str | None, bool]:
+        """The link for an IRI and whether it leaves this server (named graphs link to the Graph Store). Only
+        http(s) and mailto IRIs become links: a `javascript:` IRI in the data stays text (stored XSS)."""
         path = iri[len(self.base):] if iri.startswith(self.base) else None
         if path is not None and LOCAL_PATH.match(path):
             return f"{self.root}/{path}", False
         if path is not None and path.startswith("graph/"):
             return f"{self.root}/data?{urlencode({'graph': iri})}", False
-        return iri, True
+        return (iri if iri.split(":", 1)[0].lower() in LINKABLE_SCHEMES else None), True
 
     def name(self, iri: str) -> str:
         label = best_label(self.labels.get(iri, []), self.language)

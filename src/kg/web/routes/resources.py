@@ -28,7 +28,7 @@ from kg.web.context import settings, store
 from kg.web.negotiation import choose
 from kg.web.ontology_doc import ontology_html
 from kg.web.resource_page import RDF_LINKS, listing, resource_page
-from kg.web.responses import open_read
+from kg.web.responses import CSP_INLINE_STYLES, open_read
 from kg.web.void import void_triples
 
 WEB = Path(__file__).resolve().parents[1]
@@ -118,7 +118,12 @@ def document(name: str, suffix: str | None = None) -> Response:
     served = DOCUMENTS[name]
     media = SUFFIXES[suffix] if suffix else _negotiate(served.offered)
     triples = served.triples()
-    return _html(served.html(triples)) if media == "text/html" else _rdf(triples, media)
+    if media != "text/html":
+        return _rdf(triples, media)
+    page = _html(served.html(triples))
+    if name == "ontology":  # pyLODE writes its stylesheet inline; scripts stay forbidden
+        page.headers["Content-Security-Policy"] = CSP_INLINE_STYLES
+    return page
 
 
 @blueprint.get("/")

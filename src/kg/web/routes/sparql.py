@@ -56,7 +56,7 @@ def run_update(operation: Operation, current: Request) -> Response:
 
     g.sparql_update = True  # its answer, even an error, gets no CORS headers
     require_write_token()
-    apply_update(settings(), store(), operation.text)
+    apply_update(settings(), store(), operation.text, operation.dataset)
     return no_content(WRITE_HEADERS)
 
 

@@ -17,15 +17,18 @@ document.addEventListener("DOMContentLoaded", () => {
     return node;
   };
 
-  // IRIs of the graph's base open here, on this server; the rest link out.
-  const href = (iri) => iri.startsWith(base) ? root + "/" + iri.slice(base.length) : iri;
+  // IRIs of the graph's base open here, on this server; other http(s) and mailto IRIs link out; any other scheme
+  // (javascript:, data:, ...) is shown as text, never as a link.
+  const linkable = (iri) => /^(https?|mailto):/i.test(iri);
+  const href = (iri) => iri.startsWith(base) ? root + "/" + iri.slice(base.length) : linkable(iri) ? iri : null;
 
   const cell = (term) => {
     const td = el("td");
     if (!term) return td;
     if (term.type === "uri") {
       const local = term.value.startsWith(base);  // shown by its path here, in full in the tooltip
-      td.append(el("a", local ? term.value.slice(base.length) : term.value, {href: href(term.value), title: term.value}));
+      const target = href(term.value), text = local ? term.value.slice(base.length) : term.value;
+      td.append(target ? el("a", text, {href: target, title: term.value}) : el("span", text, {class: "iri", title: term.value}));
     } else if (term.type === "bnode") {
       td.append(el("span", "_:" + term.value, {class: "blank"}));
     } else {
