@@ -30,7 +30,7 @@ from pathlib import Path
 from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
 from kg.store.base import Store
-from kg.store.open import open_store
+from kg.store.open import durable, open_store
 from kg.serving.client_input import ClientInput
 from kg.web.app import create_app
 
@@ -66,6 +66,10 @@ def mode_name(settings: Settings) -> str:
 def serve(settings: Settings, dev: bool = False) -> None:
     """Open the store (here, or in each worker), log what was started, and serve until interrupted."""
     started = time.perf_counter()
+    given = settings
+    settings = durable(settings)
+    if settings.store_path != given.store_path:
+        log.info("writes are kept on disk in %s (the default without --store)", settings.store_path)
     if dev:
         _serve_dev(settings, started)
         return

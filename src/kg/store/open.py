@@ -41,3 +41,25 @@ def _embedded(settings: Settings, read_only: bool) -> EmbeddedStore:
     except OSError as error:
         hint = " (build it first with `kg load --store DIR`)" if read_only else ""
         raise UsageError(f"{settings.store_path}: cannot open the store{hint}: {error}") from None
+
+
+def durable(settings: Settings) -> Settings:
+    """The settings a write-capable service runs with: its data on disk, so that no acknowledged write depends on a
+    process staying alive. Without `--store` that is `{root}/.kg/store`, filled from the project's files the first
+    time (and kept after that: the writes live there)."""
+    if not settings.writable or settings.endpoint or settings.store_path:
+        return settings
+    folder = settings.root / ".kg" / "store"
+    if not (folder / "CURRENT").exists():  # RocksDB's marker of an existing store
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            store = EmbeddedStore(folder, base=settings.base)
+        except OSError as error:
+            raise UsageError(f"a write-capable service keeps its data on disk, and {folder} cannot hold it "
+                             f"({error}); give a folder with --store DIR") from None
+        try:
+            for data_file in project_files(settings):
+                store.load(data_file.path, data_file.graph)
+        finally:
+            store.close()
+    return settings.with_(store_path=folder)
