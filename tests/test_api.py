@@ -7,17 +7,12 @@ import io
 
 import pytest
 
-from kg.web.app import create_app
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 CHAPTER_7 = {"statute": BASE + "eli/kz/code/2014/226-V", "chapter": BASE + "eli/kz/code/2014/226-V/chp_7"}
 NUMBERS = ["205", "206", "207", "208", "209", "210", "211", "212", "213"]
 JSON_RESULTS = "application/sparql-results+json"
-
-
-@pytest.fixture(scope="module")
-def client(settings, store):
-    return create_app(settings, store).test_client()
 
 
 def numbers(response) -> list[str]:
@@ -138,8 +133,8 @@ def test_sparql_syntax_in_a_value_is_plain_data(client, store, method):
     assert still.get_json()["results"]["bindings"][0]["resource"]["value"] == BASE + "id/concept/cybercrime"
 
 
-def test_row_limit_applies_and_is_signalled(settings, store):
-    client = create_app(settings.with_(max_rows=3), store).test_client()
+def test_row_limit_applies_and_is_signalled(make_client):
+    client = make_client(max_rows=3)
     response = client.get("/api/queries/label-search", query_string={"text": "а"})
     assert len(response.get_json()["results"]["bindings"]) == 3
     assert response.headers["X-KG-Truncated"] == "true" and response.headers["X-KG-Row-Limit"] == "3"

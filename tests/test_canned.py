@@ -14,7 +14,8 @@ from kg.core.errors import InvalidParameter
 from kg.store.bindings import bind
 from kg.rdf.terms import python_value
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 CC = BASE + "eli/kz/code/2014/226-V"
 COE = BASE + "eli/coe/convention/2001/cybercrime"
 KZ = BASE + "id/state/kz"

@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from urllib.parse import quote
 
@@ -17,7 +16,8 @@ import pytest
 import kg.rdf.parsing
 from kg.cli import main
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE, start_server, stop, wait_until
+
 CODE_GRAPH = f"{BASE}graph/kz-criminal-code"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
@@ -152,21 +152,12 @@ def test_export_errors_exit_2(built, argv, message, capsys):
 
 # ------------------------------------------------------------------ kg serve
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_runs_gunicorn_and_answers_sparql(built, store, tmp_path):
-    port, log = free_port(), tmp_path / "serve.log"
+    log = tmp_path / "serve.log"
+    server, port = start_server(lambda port: [sys.executable, "-m", "kg.cli", "serve", "--store", built,
+                                              "--port", str(port), "--threads", "2"],
+                                log, {**os.environ, "KG_WRITE_TOKEN": ""})
     url = f"http://127.0.0.1:{port}/sparql?query={quote(COUNT)}"
-    with log.open("wb") as sink:
-        server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", built, "--port", str(port),
-                                   "--threads", "2"], stdout=sink, stderr=subprocess.STDOUT,
-                                  env={**os.environ, "KG_WRITE_TOKEN": ""})
     try:
         body = _fetch(url, server, {"Accept": "text/csv"})
         assert csv_rows(body) == [{"n": str(total(store))}]
@@ -174,17 +165,16 @@ def test_serve_runs_gunicorn_and_answers_sparql(built, store, tmp_path):
         assert "ready in" in text and f"{total(store):,} triples" in text and "MiB" in text
         assert f"Listening at: http://127.0.0.1:{port}" in text  # gunicorn's own line
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
 
 
 def _fetch(url: str, server: subprocess.Popen, headers: dict[str, str], seconds: float = 30) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    """GET `url` once the server answers it (it listens before its workers are up)."""
+    def answer() -> str | None:
         assert server.poll() is None, "kg serve exited"
         try:
             with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
                 return response.read().decode("utf-8")
         except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
+            return None
+    return wait_until(answer, seconds, f"{url} answers")

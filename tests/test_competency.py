@@ -1,7 +1,7 @@
 """Competency questions from the article, answered by SPARQL (Oxigraph) over the loaded graph and checked
 against the fact sheet (../shared/domain/FACTS.md)."""
 
-from conftest import BASE, competency
+from helpers import BASE, competency
 
 
 def test_the_eleven_kazakh_acts(store):

@@ -5,8 +5,10 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
-from kg.core.config import Settings
+from kg.core.config import DEFAULT_BASE, Settings
 from kg.core.errors import UsageError
+
+from helpers import BASE
 
 
 def test_defaults_are_safe():
@@ -14,6 +16,11 @@ def test_defaults_are_safe():
     assert not settings.writable and settings.write_token is None
     assert settings.query_timeout > 0 and settings.max_rows > 0 and settings.max_body > 0
     assert settings.service_allowlist == ()
+
+
+def test_the_default_base_is_the_data_s_base():
+    """The tests' BASE is written out, not taken from the code: the default must be the shipped data's base."""
+    assert DEFAULT_BASE == BASE == Settings.from_env({}).base
 
 
 def test_layers_file_then_environment_then_overrides(tmp_path):

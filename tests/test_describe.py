@@ -9,7 +9,8 @@ from kg.services.describe import describe, linked_labels
 from kg.core.errors import NotFound
 from kg.store.embedded import EmbeddedStore
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 ART_205 = BASE + "eli/kz/code/2014/226-V/art_205"
 
 

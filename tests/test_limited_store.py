@@ -17,7 +17,12 @@ from kg.store.base import AskResult, Dataset, GraphResult, SelectResult
 from kg.store.limited import TimeLimitedStore
 from kg.store.open import open_store
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE, wait_until
+
+# under pytest-xdist one process runs these and the other timing-sensitive tests, one after the other
+# (executor processes whose runaways take a core each, while latencies are asserted)
+pytestmark = pytest.mark.xdist_group("timing")
+
 CODE_GRAPH = BASE + "graph/kz-criminal-code"
 ARTICLE_205 = pyoxigraph.NamedNode(BASE + "eli/kz/code/2014/226-V/art_205")
 LIMIT = 1.0  # seconds
@@ -143,7 +148,7 @@ def test_runaway_is_stopped_while_others_are_served(limited):
 
     thread = threading.Thread(target=runaway)
     thread.start()
-    time.sleep(0.2)  # the runaway holds one executor now
+    wait_until(lambda: len(limited._idle) < len(before), 10, "the runaway holds one executor")
     started = time.monotonic()
     answer = limited.query(f"ASK {{ <{ARTICLE_205.value}> ?p ?o }}")
     prompt = time.monotonic() - started
@@ -154,10 +159,7 @@ def test_runaway_is_stopped_while_others_are_served(limited):
     assert "time limit" in str(outcome["error"]) and "KG_QUERY_TIMEOUT" in str(outcome["error"])
     assert LIMIT <= outcome["seconds"] < LIMIT + 1
     assert len(outcome["gone"]) == 1 and not any(alive(pid) for pid in outcome["gone"])  # killed, not abandoned
-    deadline = time.monotonic() + 10
-    while len(limited.pids) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(limited.pids) == 2  # a fresh executor replaced it
+    wait_until(lambda: len(limited.pids) == 2, 10, "a fresh executor replaced it")
     assert limited.query("ASK { ?s ?p ?o }").value is True
 
 
@@ -169,8 +171,13 @@ def test_all_executors_busy_waits_up_to_the_limit(settings, primary):
         with pytest.raises(QueryTimeout, match="busy"):
             store.query("ASK { ?s ?p ?o }")
         assert 0.3 <= time.monotonic() - started < 1
-        threading.Timer(0.1, store._release, [held]).start()
-        assert store.query("ASK { ?s ?p ?o }").value is True  # waited for the executor to come back
+        answers: list = []
+        asking = threading.Thread(target=lambda: answers.append(store.query("ASK { ?s ?p ?o }")))
+        asking.start()
+        wait_until(lambda: store._pool._waiters, 5, "the query waits for an executor")  # threading.Condition's
+        store._release(held)
+        asking.join(5)
+        assert answers and answers[0].value is True  # it waited for the executor to come back
     finally:
         store.close()
 
@@ -257,10 +264,8 @@ def test_read_only_disk_store_is_shared_not_copied(settings, tmp_path):
 
 # ------------------------------------------------------------------ through HTTP
 
-def test_runaway_over_http_is_a_503_with_the_json_error(settings, limited):
-    from kg.web.app import create_app
-
-    client = create_app(settings.with_(query_timeout=LIMIT), limited).test_client()
+def test_runaway_over_http_is_a_503_with_the_json_error(make_client, limited):
+    client = make_client(store=limited, query_timeout=LIMIT)
     started = time.monotonic()
     response = client.post("/sparql", data={"query": RUNAWAY}, headers={"Accept": "application/sparql-results+json"})
     assert response.status_code == 503

@@ -12,7 +12,7 @@ from kg.core.project import DataFile
 from kg.services.load import load_file, targets
 from kg.store.embedded import EmbeddedStore
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
 
 
 class Terminal(io.StringIO):

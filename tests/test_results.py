@@ -11,9 +11,10 @@ import pytest
 from kg.rdf import results
 from kg.store.base import AskResult, SelectResult
 
+from helpers import BASE
+
 JSON = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-BASE = "https://w3id.org/infosec-law-kg/"
 
 TERMS = {  # one of each kind, with the characters JSON must escape and the scripts the graph is written in
     "iri": pyoxigraph.NamedNode(f"{BASE}eli/kz/code/2014/226-V/art_205"),

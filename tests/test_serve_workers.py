@@ -1,36 +1,37 @@
 """kg.serving.gunicorn and kg.serving.watchdog: a read-only service runs pre-forked gunicorn workers that query in process; a
 runaway is answered 503 and stopped by ending its worker, while the others keep serving; with a write token one
-process owns the store. Real `kg serve` processes on free 127.0.0.1 ports, stopped at the end; every wait bounded."""
+process owns the store. Real `kg serve` processes on 127.0.0.1 ports the kernel picks, stopped at the end; every wait
+bounded, and on an event (no sleeps): the watchdog's own tests run on a test-driven clock."""
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import textwrap
 import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 import pytest
 
 from kg.core.config import Settings
 from kg.serving.gunicorn import MODES, mode_name, server_options
+import kg.serving.watchdog as watchdog_module
 from kg.serving.watchdog import EXIT_CODE, Watchdog
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE, Service, children, connection_holder, serve, stop_service, wait_until
+
+# under pytest-xdist one process runs these and the other timing-sensitive tests, one after the other
+# (real servers whose runaways take a core each, while latencies are asserted)
+pytestmark = pytest.mark.xdist_group("timing")
+
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SIMPLE = f"ASK {{ <{BASE}eli/kz/code/2014/226-V/art_205> ?p ?o }}"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 LIMIT = 1.0  # KG_QUERY_TIMEOUT of the servers started here
-JSON = {"Accept": "application/sparql-results+json"}
 
 
 # ------------------------------------------------------------------ the modes (a table)
@@ -133,35 +134,84 @@ def bounded_call(watchdog: Watchdog, environ: dict, seconds: float = 5) -> tuple
     return answers[0]
 
 
-def test_a_request_within_the_limit_is_untouched():
-    recorder = Recorder()
+class Clock:
+    """The watchdog module's `time` in the tests below (monkeypatched): no real time passes, so nothing depends on
+    how fast this machine is. `monotonic()` is whatever the test has advanced it to; each `sleep()` of the watchdog's
+    thread lasts until the test calls `look()`, which returns once the watchdog has looked at the clock and decided:
+    asleep again, or it called `exit` (this clock's, which records the code as `Recorder` does)."""
 
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.codes: list[int] = []
+        self._changed = threading.Condition()
+        self._sleeps = 0  # sleeps the watchdog has begun
+        self._ended = 0  # sleeps the test has ended
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def sleep(self, seconds: float) -> None:  # the watchdog's thread, between looks; after the test it stays here
+        with self._changed:
+            self._sleeps += 1
+            self._changed.notify_all()
+            self._changed.wait_for(lambda: self._ended >= self._sleeps)
+
+    def exit(self, code: int) -> None:
+        with self._changed:
+            self.codes.append(code)
+            self._changed.notify_all()
+
+    def look(self) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: self._sleeps > self._ended, 5), "the watchdog is not waiting"
+            self._ended += 1
+            codes = len(self.codes)
+            self._changed.notify_all()
+            assert self._changed.wait_for(lambda: self._sleeps > self._ended or len(self.codes) > codes, 5), \
+                "the watchdog did not finish looking"
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(watchdog_module, "time", clock)
+    return clock
+
+
+def test_a_request_within_the_limit_is_untouched(clock):
     def app(environ, start_response):
-        time.sleep(0.1)
+        clock.advance(0.25)  # the query has run 0.25 s of its 0.3 s ...
+        clock.look()  # ... when the watchdog looks
         start_response("200 OK", [])
         return [b"done"]
 
-    watchdog = Watchdog(app, limit=0.3, interval=0.01, exit=recorder).start()
-    for _ in range(5):  # 0.5 s in all: only each request's own time counts
+    watchdog = Watchdog(app, limit=0.3, interval=0.01, exit=clock.exit).start()
+    for _ in range(5):  # 1.25 s of queries in all: only each request's own time counts
         assert bounded_call(watchdog, {"REQUEST_METHOD": "GET"}) == ("200 OK", b"done")
-    assert not recorder.called.wait(0.4)
+        clock.advance(1)  # ... not the time between requests either
+        clock.look()
+    assert clock.codes == []
 
 
 class SlowBody:
-    """A client that sends its body slowly: 0.15 s per read."""
+    """A client that sends its body slowly: each read waits 0.2 s for it, during which the watchdog looks."""
 
-    def __init__(self, chunks: int) -> None:
-        self.chunks = chunks
+    def __init__(self, chunks: int, clock: Clock) -> None:
+        self.chunks, self.clock = chunks, clock
 
     def read(self, size: int = -1) -> bytes:
-        time.sleep(0.15)
+        self.clock.advance(0.2)
+        self.clock.look()
         self.chunks -= 1
         return b"x" if self.chunks >= 0 else b""
 
 
-def test_waiting_for_the_client_is_not_counted():
-    """Both a slow upload (read by the app) and a slow download (after the response started) exceed the limit."""
-    recorder = Recorder()
+def test_waiting_for_the_client_is_not_counted(clock):
+    """Both a slow upload (read by the app: 1 s) and a slow download (after the response started: 0.6 s) exceed the
+    0.3 s limit."""
 
     def app(environ, start_response):
         body = b""
@@ -172,13 +222,16 @@ def test_waiting_for_the_client_is_not_counted():
 
     def slowly(body):
         for _ in range(3):
-            time.sleep(0.15)
+            clock.advance(0.2)
+            clock.look()
             yield body
 
-    watchdog = Watchdog(app, limit=0.3, interval=0.01, exit=recorder).start()
-    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "4", "wsgi.input": SlowBody(4)}
+    watchdog = Watchdog(app, limit=0.3, interval=0.01, exit=clock.exit).start()
+    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": "4", "wsgi.input": SlowBody(4, clock)}
     assert bounded_call(watchdog, environ) == ("200 OK", b"xxxx" * 3)
-    assert not recorder.called.wait(0.4)
+    clock.advance(1)
+    clock.look()
+    assert clock.codes == []
 
 
 def eager(started: threading.Event, finish: threading.Event, responses: list):
@@ -197,12 +250,37 @@ def lazy(started: threading.Event, finish: threading.Event, responses: list):
     return app
 
 
+class ObservedLock:
+    """The watchdog's lock, telling when a thread finds it taken and has to wait for it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.contended = threading.Event()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if self._lock.acquire(blocking=False):
+            return True
+        self.contended.set()
+        return self._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc_info) -> None:
+        self.release()
+
+
 @pytest.mark.parametrize("make_app", [eager, lazy])
 def test_an_overdue_request_gets_a_503_on_its_socket_and_the_process_ends(make_app):
     recorder, started, finish = Recorder(), threading.Event(), threading.Event()
     ours, client = socket.socketpair()
     responses: list = []
-    watchdog = Watchdog(make_app(started, finish, responses), limit=0.2, interval=0.01, exit=recorder).start()
+    watchdog = Watchdog(make_app(started, finish, responses), limit=0.2, interval=0.01, exit=recorder)
+    watchdog._lock = lock = ObservedLock()
+    watchdog.start()
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql", "gunicorn.socket": ours}
     worker = threading.Thread(target=call, args=(watchdog, environ), daemon=True)
     worker.start()
@@ -214,8 +292,8 @@ def test_an_overdue_request_gets_a_503_on_its_socket_and_the_process_ends(make_a
         assert head.startswith(b"HTTP/1.1 503 ") and b"Connection: close" in head
         error = json.loads(body)
         assert error["error"] == "QueryTimeout" and "KG_QUERY_TIMEOUT" in error["detail"]
-        finish.set()
-        worker.join(0.3)
+        finish.set()  # the app now tries to start its response ...
+        assert lock.contended.wait(5)  # ... and waits for the lock the watchdog keeps
         assert worker.is_alive() and not responses  # the app cannot start a response of its own any more
     finally:
         finish.set()
@@ -234,102 +312,8 @@ def read_all(connection: socket.socket) -> bytes:
 
 # ------------------------------------------------------------------ real servers
 
-@dataclass
-class Server:
-    process: subprocess.Popen
-    port: int
-    log: Path
-
-    def get(self, query: str, timeout: float = 10) -> tuple[int, dict | bytes, float]:
-        """GET /sparql: status, JSON (or raw bytes), seconds taken."""
-        return self.request("GET", "/sparql?" + urlencode({"query": query}), None, JSON, timeout)
-
-    def request(self, method: str, path: str, body: bytes | None, headers: dict, timeout: float = 10):
-        started = time.monotonic()
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-        finally:
-            connection.close()
-        try:
-            parsed = json.loads(data)
-        except ValueError:
-            parsed = data
-        return response.status, parsed, time.monotonic() - started
-
-    def workers(self) -> set[int]:
-        return children(self.process.pid)
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-
-def children(pid: int) -> set[int]:
-    """The processes whose parent is `pid` (from /proc)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start(tmp_path: Path, *options: str, **env: str) -> Server:
-    port, log = free_port(), tmp_path / f"serve-{time.monotonic_ns()}.log"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("KG_")}
-    environment.update({"KG_QUERY_TIMEOUT": str(LIMIT), "KG_WORKERS": "2", **env})
-    with log.open("wb") as sink:
-        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), *options],
-                                   stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment)
-    server = Server(process, port, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"kg serve exited:\n{server.text()}"
-        try:
-            if server.get("ASK {}", timeout=5)[0] == 200 and len(server.workers()) >= 1:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.1)
-    stop(server)
-    raise AssertionError(f"kg serve did not answer within 60 s:\n{server.text()}")
-
-
-def stop(server: Server) -> None:
-    """SIGTERM to the master (gunicorn stops its workers), then SIGKILL to what is left; only our processes."""
-    workers = server.workers()
-    server.process.send_signal(signal.SIGTERM)
-    try:
-        server.process.wait(15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(5)
-    for pid in workers:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-def wait_for(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"{what} within {seconds} s")
+def start(tmp_path: Path, *options: str, **env: str) -> Service:
+    return serve(tmp_path, *options, **{"KG_QUERY_TIMEOUT": str(LIMIT), **env})
 
 
 @pytest.fixture(scope="module")
@@ -345,13 +329,13 @@ def built(tmp_path_factory) -> str:
 def read_only(request, built, tmp_path):
     server = start(tmp_path, *(["--store", built] if request.param == "on disk" else []))
     yield server
-    stop(server)
+    stop_service(server)
 
 
 def test_a_read_only_service_answers_from_its_workers_with_no_executor_processes(read_only):
     status, answer, _ = read_only.get(COUNT)
     assert status == 200 and int(answer["results"]["bindings"][0]["n"]["value"]) > 6000
-    workers = wait_for(lambda: len(read_only.workers()) == 2 and read_only.workers(), 20, "two workers")
+    workers = wait_until(lambda: len(read_only.workers()) == 2 and read_only.workers(), 20, "two workers")
     assert all(not children(pid) for pid in workers)  # queries run in the workers: no executor processes
     text = read_only.text()
     assert "ready in" in text and "2 sync workers" in text and "per-worker watchdog" in text and "MiB" in text
@@ -359,15 +343,21 @@ def test_a_read_only_service_answers_from_its_workers_with_no_executor_processes
 
 
 def test_a_runaway_is_stopped_at_the_limit_while_the_other_worker_answers(read_only):
-    before = wait_for(lambda: len(read_only.workers()) == 2 and read_only.workers(), 20, "two workers")
+    before = wait_until(lambda: len(read_only.workers()) == 2 and read_only.workers(), 20, "two workers")
     runaway: dict = {}
+    connected = threading.Event()
 
     def send_runaway():
-        runaway["status"], runaway["answer"], runaway["seconds"] = read_only.get(RUNAWAY)
+        def opened(port):
+            runaway["port"] = port
+            connected.set()
+        runaway["status"], runaway["answer"], runaway["seconds"] = read_only.get(RUNAWAY, connected=opened)
 
     sender = threading.Thread(target=send_runaway)
     sender.start()
-    time.sleep(0.3)  # the runaway has been taken by a worker
+    assert connected.wait(10)
+    taker = wait_until(lambda: connection_holder(read_only.port, runaway["port"], before), 10,
+                       "a worker has accepted the runaway's connection")  # a sync worker: it is busy with it now
     status, answer, seconds = read_only.get(SIMPLE)
     assert status == 200 and answer["boolean"] is True and seconds < 0.5, seconds
     assert sender.is_alive()  # ... and was answered while the runaway still ran
@@ -375,9 +365,9 @@ def test_a_runaway_is_stopped_at_the_limit_while_the_other_worker_answers(read_o
     assert runaway["status"] == 503 and runaway["seconds"] < LIMIT + 1, runaway
     assert runaway["answer"]["error"] == "QueryTimeout" and "KG_QUERY_TIMEOUT" in runaway["answer"]["detail"]
 
-    stopped = int(wait_for(lambda: re.search(r"stopping worker (\d+)", read_only.text()), 5, "the watchdog's log")[1])
-    assert stopped in before
-    wait_for(lambda: stopped not in read_only.workers() and len(read_only.workers()) == 2, 20, "a replacement")
+    stopped = int(wait_until(lambda: re.search(r"stopping worker (\d+)", read_only.text()), 5, "the watchdog's log")[1])
+    assert stopped == taker
+    wait_until(lambda: stopped not in read_only.workers() and len(read_only.workers()) == 2, 20, "a replacement")
     assert not Path(f"/proc/{stopped}").exists()  # the process that ran the query is gone (and reaped)
     assert f"Worker (pid:{stopped}) exited with code {EXIT_CODE}" in read_only.text()
     for _ in range(4):  # the replacement and the untouched worker both serve
@@ -406,4 +396,4 @@ def test_with_a_write_token_one_process_owns_the_store(tmp_path):
         assert status == 503 and answer["error"] == "QueryTimeout" and seconds < LIMIT + 2
         assert server.get(f"ASK {{ <{ARTICLE}> ?p ?o }}")[1]["boolean"] is True  # the write survived the kill
     finally:
-        stop(server)
+        stop_service(server)

@@ -13,7 +13,8 @@ from kg.validation.shacl import findings_of
 from kg.validation.focus import _drop_store_artefacts, validate_focus
 from kg.store.embedded import EmbeddedStore
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 # two topics whose shapes cover Core, nested (sh:or, sh:not, qualified) and SHACL-SPARQL constraints and targets;
 # without graph/sources their kg:source links dangle, which gives violations to compare too
 TOPICS = ("kz-criminal-code", "statistics")

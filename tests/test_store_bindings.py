@@ -13,7 +13,8 @@ from kg.core.errors import UsageError
 from kg.rdf.sparql_lexer import query_form
 from kg.store.bindings import bind, values_block
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 CODE = f"{BASE}eli/kz/code/2014/226-V"
 RDFS = "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 HOSTILE = 'x" } . ?s ?p ?o } # DROP ALL ; """ \'\'\' \\ \\u0022 \n {<http://evil/>}'

@@ -7,9 +7,9 @@ import pytest
 from kg.core.config import Settings
 from kg.core.project import project_files
 from kg.store.embedded import EmbeddedStore
-from kg.web.app import create_app
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 TOKEN = "s3cret-token"
 LABEL = f'<{BASE}id/claim/m5> <http://www.w3.org/2000/01/rdf-schema#label> "Язык статьи"@ru .'
 GRAPH = f"{BASE}graph/auth-test"
@@ -39,9 +39,9 @@ def project(settings) -> EmbeddedStore:
 
 @pytest.mark.parametrize("route", WRITES.values(), ids=WRITES.keys())
 @pytest.mark.parametrize("configured, header, status", CASES)
-def test_a_write_without_the_right_token_is_refused(settings, project, route, configured, header, status):
+def test_a_write_without_the_right_token_is_refused(make_client, project, route, configured, header, status):
     before = project.graph_sizes()
-    client = create_app(settings.with_(write_token=configured), project).test_client()
+    client = make_client(store=project, write_token=configured)
     response = route(client, {"Authorization": header} if header else {})
     assert response.status_code == status
     assert project.graph_sizes() == before
@@ -52,9 +52,8 @@ def test_a_write_without_the_right_token_is_refused(settings, project, route, co
 
 
 @pytest.mark.parametrize("route", WRITES.values(), ids=WRITES.keys())
-def test_the_right_token_lets_the_write_through(settings, route):
-    store = EmbeddedStore.from_files(project_files(settings))
-    client = create_app(settings.with_(write_token=TOKEN), store).test_client()
+def test_the_right_token_lets_the_write_through(settings, make_client, route):
+    client = make_client(store=EmbeddedStore.from_files(project_files(settings)), write_token=TOKEN)
     response = route(client, {"Authorization": f"bearer  {TOKEN} "})  # scheme case and spacing as RFC 6750 allows
     assert response.status_code in (201, 204)
 

@@ -12,9 +12,9 @@ from kg.rdf import results
 from kg.rdf.formats import engine_format
 from kg.core.project import project_files
 from kg.store.embedded import EmbeddedStore
-from kg.web.app import create_app
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CODE_GRAPH = f"{BASE}graph/kz-criminal-code"
@@ -42,8 +42,9 @@ def store(settings) -> EmbeddedStore:
 
 
 @pytest.fixture
-def client(settings, store):
-    return create_app(settings.with_(write_token=TOKEN), store).test_client()
+def client(make_client):
+    """With the write token, over this module's fresh `store`."""
+    return make_client(write_token=TOKEN)
 
 
 def fingerprint(store) -> tuple[dict[str, int], str]:
@@ -110,8 +111,8 @@ def test_an_unknown_graph_is_404(client, method):
     assert getattr(client, method)("/data", query_string={"graph": f"{BASE}graph/nothing"}).status_code == 404
 
 
-def test_reads_are_open_without_a_token_and_to_other_origins(settings, store):
-    response = create_app(settings, store).test_client().get("/data", query_string={"graph": CODE_GRAPH})
+def test_reads_are_open_without_a_token_and_to_other_origins(make_client):
+    response = make_client().get("/data", query_string={"graph": CODE_GRAPH})
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
@@ -224,8 +225,8 @@ def test_an_invalid_graph_is_422_with_the_shacl_report_and_changes_nothing(clien
     assert fingerprint(store) == before
 
 
-def test_a_body_over_the_size_limit_is_413(settings, store):
-    client = create_app(settings.with_(write_token=TOKEN, max_body=64), store).test_client()
+def test_a_body_over_the_size_limit_is_413(make_client, store):
+    client = make_client(write_token=TOKEN, max_body=64)
     before = fingerprint(store)
     assert put(client, LABEL * 10).status_code == 413
     assert fingerprint(store) == before

@@ -7,7 +7,8 @@ import pytest
 
 from kg.web.resource_page import Linker, best_label, labels_by_language, listing
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 
 HREFS = [  # (IRI, script root, expected href, leaves the server)
     (BASE + "eli/kz/code/2014/226-V/art_205", "", "/eli/kz/code/2014/226-V/art_205", False),

@@ -14,7 +14,8 @@ from kg.store.embedded import EmbeddedStore
 from kg.web.app import create_app
 from kg.web.routes import resources
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 ART_205 = "eli/kz/code/2014/226-V/art_205"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 RDF_FORMATS = {
@@ -24,11 +25,6 @@ RDF_FORMATS = {
     "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
 }
 VOID = "http://rdfs.org/ns/void#"
-
-
-@pytest.fixture(scope="module")
-def client(settings, store):
-    return create_app(settings, store).test_client()
 
 
 def parse(response) -> set[pyoxigraph.Triple]:
@@ -142,8 +138,8 @@ def test_unknown_iri_is_404_page_for_browsers(client):
 # ---------------------------------------------------------------- the HTML page
 
 @pytest.fixture(scope="module")
-def article_page(client) -> str:
-    response = client.get(f"/{ART_205}", headers={"Accept": BROWSER})
+def article_page(app) -> str:
+    response = app.test_client().get(f"/{ART_205}", headers={"Accept": BROWSER})
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -202,13 +198,13 @@ def test_iri_is_the_base_whatever_the_host(client):
     assert f"<code>{BASE}{ART_205}</code>" in page.get_data(as_text=True)
 
 
-def test_resource_iri_comes_from_the_configured_base(settings, store):
+def test_resource_iri_comes_from_the_configured_base(make_client):
     """Another base, same data: the server answers for the other base's IRIs only, so art_205 is unknown."""
-    other = create_app(settings.with_(base="http://localhost/kg/"), store).test_client()
+    other = make_client(base="http://localhost/kg/")
     assert other.get(f"/{ART_205}", base_url="https://w3id.org/infosec-law-kg/").status_code == 404
 
 
-def test_text_from_the_data_is_escaped(settings):
+def test_text_from_the_data_is_escaped(make_client):
     store = EmbeddedStore()
     evil, linked = n("id/test/evil"), n("id/test/linked")
     label = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -219,7 +215,7 @@ def test_text_from_the_data_is_escaped(settings):
         pyoxigraph.Triple(evil, n("http://www.w3.org/2004/02/skos/core#related"), linked),
         pyoxigraph.Triple(linked, label, pyoxigraph.Literal("<b>bold</b>", language="kk")),
     ])
-    page = create_app(settings, store).test_client().get("/id/test/evil", headers={"Accept": BROWSER}).get_data(as_text=True)
+    page = make_client(store=store).get("/id/test/evil", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
@@ -243,8 +239,8 @@ def test_ontology_page_is_built_at_first_request_and_cached(settings, store, mon
 
 
 @pytest.fixture(scope="module")
-def ontology_page(client) -> str:
-    response = client.get("/ontology", headers={"Accept": BROWSER})
+def ontology_page(app) -> str:
+    response = app.test_client().get("/ontology", headers={"Accept": BROWSER})
     assert response.status_code == 200 and response.mimetype == "text/html"
     return response.get_data(as_text=True)
 
@@ -323,8 +319,8 @@ def test_shapes_html_listing(client):
 # ---------------------------------------------------------------- /void
 
 @pytest.fixture(scope="module")
-def void(client) -> set[pyoxigraph.Triple]:
-    response = client.get("/void", base_url="http://kg.example.org:9999")
+def void(app) -> set[pyoxigraph.Triple]:
+    response = app.test_client().get("/void", base_url="http://kg.example.org:9999")
     assert response.status_code == 200 and response.mimetype == "text/turtle"
     return parse(response)
 
@@ -419,8 +415,8 @@ def test_query_page_opens_a_shared_query_escaped(client):
 
 
 @pytest.mark.parametrize("path", ["/ontology", "/shapes"])
-def test_missing_project_files_are_a_clear_404(settings, store, tmp_path, path):
-    client = create_app(settings.with_(root=tmp_path), store).test_client()
+def test_missing_project_files_are_a_clear_404(make_client, tmp_path, path):
+    client = make_client(root=tmp_path)
     response = client.get(path, headers={"Accept": BROWSER})
     assert response.status_code == 404
     assert "KG_ROOT" in response.get_data(as_text=True)

@@ -6,7 +6,6 @@ import pyoxigraph
 import pytest
 
 from kg.rdf.results import DATASET_TYPES, RDF_TYPES, TABLE_TYPES
-from kg.web.app import create_app
 from kg.rdf.formats import BY_MEDIA_TYPE
 
 FORMAT_IRIS = {media: row.iri for media, row in BY_MEDIA_TYPE.items()}
@@ -38,16 +37,6 @@ def description(client, **kwargs) -> pyoxigraph.Store:
 def objects(graph: pyoxigraph.Store, predicate: str) -> set[str]:
     rows = graph.query(PREFIXES + f"SELECT ?o WHERE {{ [] a sd:Service ; {predicate} ?o }}")
     return {row["o"].value for row in rows}
-
-
-@pytest.fixture
-def make_client(settings, store):
-    return lambda **changes: create_app(settings.with_(**changes), store).test_client()
-
-
-@pytest.fixture
-def client(make_client):
-    return make_client()
 
 
 @pytest.mark.parametrize("accept, expected", [

@@ -15,10 +15,10 @@ from flask import request
 from werkzeug.datastructures import MultiDict
 
 from kg.core.errors import Forbidden, Unauthorized
-from kg.web.app import create_app
 from kg.web.context import settings as current_settings
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 CODE_GRAPH = BASE + "graph/kz-criminal-code"
 LAWS_GRAPH = BASE + "graph/kz-laws"
 CHAPTER_7 = f"""PREFIX eli: <http://data.europa.eu/eli/ontology#>
@@ -70,18 +70,6 @@ def collaborators(monkeypatch):
     monkeypatch.setattr(writes, "apply_update", lambda settings, store, text: calls["update"].append(text))
     _module(monkeypatch, "kg.web.auth", require_write_token=_stand_in_auth)
     return calls
-
-
-@pytest.fixture
-def make_client(settings, store):
-    def make(**changes):
-        return create_app(settings.with_(**changes), store).test_client()
-    return make
-
-
-@pytest.fixture
-def client(make_client):
-    return make_client()
 
 
 def send(client, method: str, query: str, *, headers=None, **params):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from kg.web.app import create_app
 
 ASK = "ASK { ?s ?p ?o }"
 UPDATE = "INSERT DATA { <http://example.org/s> <http://example.org/p> 1 }"
@@ -28,13 +27,6 @@ UPDATES = {
     "wrong token: 401": dict(token="s3cr3t", headers={"Authorization": "Bearer wrong"}),
     "applied: 204": dict(token="s3cr3t", headers={"Authorization": "Bearer s3cr3t"}),
 }
-
-
-@pytest.fixture
-def make_client(settings, store):
-    def make(**changes):
-        return create_app(settings.with_(**changes), store).test_client()
-    return make
 
 
 @pytest.mark.parametrize("name", list(READS))

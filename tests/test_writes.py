@@ -5,11 +5,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import shutil
-import socket
-import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,7 +19,8 @@ from kg.core.project import project_files
 from kg.store.embedded import EmbeddedStore
 from kg.store.remote import RemoteStore
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE, start_server, stop, wait_until
+
 PREFIXES = f"""PREFIX kg: <{BASE}ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -243,27 +241,27 @@ def test_concurrent_writers_all_land(settings, fresh):
 # ---------------------------------------------------------------------------------------------- remote backend
 
 @pytest.fixture(scope="module")
-def oxigraph_server():
-    """A real Oxigraph server on a free loopback port, in memory, with the union default graph our queries assume."""
+def oxigraph_server(tmp_path_factory):
+    """A real Oxigraph server on a loopback port the kernel picks, in memory, with the union default graph our
+    queries assume."""
     beside_python = Path(sys.executable).with_name("oxigraph")  # `pip install oxigraph` (a test dependency)
     binary = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server, port = start_server(lambda port: [binary, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                tmp_path_factory.mktemp("oxigraph") / "server.log")
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        wait_until(lambda: answering(f"{url}/query?query=ASK%7B%7D"), 20, f"{url} answers")
         yield url
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop(server)
+
+
+def answering(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=1).close()
+        return True
+    except OSError:
+        return False
 
 
 def test_the_remote_backend_validates_and_commits_the_same_way(settings, oxigraph_server):

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -14,51 +11,48 @@ import pytest
 
 from kg.cli import main
 from kg.store.remote import RemoteStore
+from kg.web.app import create_app
+
+from helpers import start_server, stop, wait_until
 
 STARTUP_SECONDS = 20
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def oxigraph_binary() -> str:
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the `oxigraph` server binary is missing: pip install -e '.[test]' (it provides it)")
+    return binary
 
 
-def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = STARTUP_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode} before answering {url}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
+def answering(url: str) -> bool:
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        with urllib.request.urlopen(url, timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist the tests here run in one process, so one server is started and loaded, and they see it
+    in their written order, as they would without xdist."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("oxigraph"))
 
 
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory) -> str:
-    """`oxigraph serve` with the union of the named graphs as default graph, like the embedded store."""
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
-    if binary is None:
-        pytest.fail("the `oxigraph` server binary is missing: pip install -e '.[test]' (it provides it)")
-    url, folder = f"http://127.0.0.1:{free_port()}", tmp_path_factory.mktemp("oxigraph")
-    with (folder / "server.log").open("wb") as log:  # a file, not a pipe nobody drains
-        process = subprocess.Popen([binary, "serve", "--location", str(folder / "data"),
-                                    "--bind", url.removeprefix("http://"), "--union-default-graph"],
-                                   stdout=log, stderr=subprocess.STDOUT)
+    """`oxigraph serve` with the union of the named graphs as default graph, like the embedded store; one per
+    pytest-xdist worker, each on a port the kernel picked and in its own folder."""
+    binary, folder = oxigraph_binary(), tmp_path_factory.mktemp("oxigraph")
+    process, port = start_server(lambda port: [binary, "serve", "--location", str(folder / "data"),
+                                               "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                                 folder / "server.log", timeout=STARTUP_SECONDS)
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_answering(f"{url}/query?query=ASK%7B%7D", process)
+        wait_until(lambda: answering(f"{url}/query?query=ASK%7B%7D"), STARTUP_SECONDS, f"{url} answers")
         yield url
     finally:
         stop(process)
@@ -89,3 +83,10 @@ def remote(request, remote_settings) -> RemoteStore:
     if request.param == "graph-store":
         return RemoteStore(remote_settings)
     return RemoteStore(remote_settings.with_(graph_store_endpoint=None))
+
+
+@pytest.fixture(scope="module")
+def clients(remote_settings, app):
+    """The service over the server, and over the embedded store (the shared `app`), to compare their answers."""
+    return {"remote": create_app(remote_settings, RemoteStore(remote_settings)).test_client(),
+            "embedded": app.test_client()}

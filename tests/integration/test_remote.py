@@ -17,9 +17,9 @@ from kg.core.errors import BackendError, ParseError, QuerySyntaxError, QueryTime
 from kg.store.base import Dataset
 import kg.store.remote
 from kg.store.remote import RemoteStore
-from kg.web.app import create_app
 
-BASE = "https://w3id.org/infosec-law-kg/"
+from helpers import BASE
+
 CODE = f"{BASE}eli/kz/code/2014/226-V"
 CODE_GRAPH, LAWS_GRAPH = f"{BASE}graph/kz-criminal-code", f"{BASE}graph/kz-laws"
 SCRATCH = "urn:test:scratch"  # graphs the write tests make and remove; never part of the comparisons
@@ -216,13 +216,13 @@ def test_malformed_update_is_a_syntax_error(remote):
 
 
 def test_unreachable_server_is_a_backend_error(remote_settings):
-    with socket.socket() as probe:  # a port nobody listens on
+    with socket.socket() as probe:  # a port bound, so no other test process can take it, and not listening
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    store = RemoteStore(remote_settings.with_(endpoint=f"http://127.0.0.1:{port}/query", update_endpoint=None,
-                                              graph_store_endpoint=None))
-    with pytest.raises(BackendError, match="cannot reach"):
-        store.query("ASK {}")
+        store = RemoteStore(remote_settings.with_(endpoint=f"http://127.0.0.1:{port}/query", update_endpoint=None,
+                                                  graph_store_endpoint=None))
+        with pytest.raises(BackendError, match="cannot reach"):
+            store.query("ASK {}")
 
 
 def test_silent_server_is_a_timeout(remote_settings):
@@ -245,12 +245,6 @@ def test_silent_server_is_a_timeout(remote_settings):
 
 
 # ------------------------------------------------------------------ the service on a remote store
-
-@pytest.fixture(scope="module")
-def clients(remote_settings, settings, store):
-    return {"remote": create_app(remote_settings, RemoteStore(remote_settings)).test_client(),
-            "embedded": create_app(settings, store).test_client()}
-
 
 def test_sparql_endpoint_on_remote_store(clients):
     answers = {}

@@ -5,17 +5,9 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from kg.store.remote import RemoteStore
-from kg.web.app import create_app
+from helpers import BASE
 
-BASE = "https://w3id.org/infosec-law-kg/"
 ART_205 = "eli/kz/code/2014/226-V/art_205"
-
-
-@pytest.fixture(scope="module")
-def clients(remote_settings, settings, store):
-    return {"remote": create_app(remote_settings, RemoteStore(remote_settings)).test_client(),
-            "embedded": create_app(settings, store).test_client()}
 
 
 def triples(response) -> set[pyoxigraph.Triple]:

@@ -3,11 +3,13 @@ threads that wait on the server, answer alike. A real `kg serve --endpoint` agai
 
 from __future__ import annotations
 
-from test_serve_workers import COUNT, children, start, stop  # real-server helpers (tests/ is on sys.path)
+from helpers import children, serve, stop_service
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
 def test_a_remote_service_runs_any_number_of_threaded_workers(remote_settings, remote_argv, tmp_path):
-    server = start(tmp_path, *remote_argv, "--workers", "3", "--threads", "2")
+    server = serve(tmp_path, *remote_argv, "--workers", "3", "--threads", "2", KG_QUERY_TIMEOUT="1.0")
     try:
         counts = set()
         for _ in range(6):  # spread over the workers
@@ -20,5 +22,5 @@ def test_a_remote_service_runs_any_number_of_threaded_workers(remote_settings, r
         assert "watchdog" not in text
         assert all(not children(pid) for pid in server.workers())  # no executor processes either
     finally:
-        stop(server)
+        stop_service(server)
 

@@ -32,6 +32,7 @@ class Settings:
     write_token: str | None = None
     # limits, on by default
     query_timeout: float = 10.0
+    write_timeout: float = 30.0  # seconds a write's validation may take (0 = no limit)
     max_rows: int = 10_000
     max_body: int = 1_000_000
     max_depth: int = 64  # nesting of groups, parentheses and brackets in a query or update, and of a JSON body

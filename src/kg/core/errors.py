@@ -92,6 +92,12 @@ class QueryTimeout(KgError):
     http_status = 503
 
 
+class WriteTimeout(KgError):
+    """Validating a write ran past KG_WRITE_TIMEOUT and was stopped; nothing was written."""
+
+    http_status = 503
+
+
 class BackendError(KgError):
     """The remote SPARQL server failed or could not be reached."""
 

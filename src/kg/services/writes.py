@@ -24,7 +24,8 @@ from pathlib import Path
 import rdflib
 
 from kg.core.config import Settings
-from kg.core.errors import InvalidData, NotFound, UsageError
+from kg.core.bounded import Overran, in_child
+from kg.core.errors import InvalidData, NotFound, UsageError, WriteTimeout
 from kg.core.project import ontology_files, shapes_files
 from kg.rdf.graphs import read_turtle_files
 from kg.rdf.parsing import read_triples
@@ -103,19 +104,32 @@ def _write(settings: Settings, store: Store, change: Callable[[Store], object], 
 
 
 def _check(settings: Settings, before: list[Quad], scratch: EmbeddedStore, focus: set) -> None:
-    """Raise InvalidData if the changed data has Violations on the focus nodes that the data before did not have."""
+    """Raise InvalidData if the changed data has Violations on the focus nodes that the data before did not have.
+
+    The validation runs in a child process killed after KG_WRITE_TIMEOUT seconds (pySHACL cannot be interrupted):
+    then nothing is written and the client gets 503."""
     shapes = _shapes(_signature(shapes_files(settings)))
-    violations = _violations(_with_ontology(settings, scratch), shapes, focus)
-    if not violations:
-        return
-    existing = {_key(f) for f in _violations(_with_ontology(settings, EmbeddedStore.from_quads(before)), shapes, focus)}
-    new = [f for f in violations if _key(f) not in existing]
+    try:
+        new = in_child(lambda: _new_violations(settings, before, scratch, shapes, focus), settings.write_timeout)
+    except Overran:
+        raise WriteTimeout(f"validating the write ({len(focus):,} touched resources) ran past the "
+                           f"{settings.write_timeout:g} s limit (KG_WRITE_TIMEOUT); nothing was changed. Send it in "
+                           "smaller parts, or ask the operator to raise the limit") from None
     if new:
         raise InvalidData(_summary(new), report={
             "conforms": False,
             "results": [f.as_dict() for f in new],
             "focusNodes": sorted(str(n) for n in focus)[:REPORTED_FOCUS],
         })
+
+
+def _new_violations(settings: Settings, before: list[Quad], scratch: EmbeddedStore, shapes: rdflib.Graph,
+                    focus: set) -> list[Finding]:
+    violations = _violations(_with_ontology(settings, scratch), shapes, focus)
+    if not violations:
+        return []
+    existing = {_key(f) for f in _violations(_with_ontology(settings, EmbeddedStore.from_quads(before)), shapes, focus)}
+    return [f for f in violations if _key(f) not in existing]
 
 
 def _violations(data: EmbeddedStore, shapes: rdflib.Graph, focus: set) -> list[Finding]:

@@ -28,6 +28,7 @@ from kg.validation.shacl import findings_of
 
 RDF_TYPE = NamedNode(str(RDF.type))
 OWNER_DEPTH = 8  # blank nodes are checked through the IRIs that hold them, up to this many links away
+TARGET_BATCH = 500  # focus nodes per SPARQL-target query
 
 OPTIONS = {"inference": "none", "advanced": True, "allow_warnings": True, "inplace": True}
 SPARQL_TARGET = SH.SPARQLTarget
@@ -98,8 +99,9 @@ def _validate(store: EmbeddedStore, shapes: rdflib.Graph, focus: list) -> list[F
     try:
         for shape in shapes_graph.shapes:
             shape.set_advanced(True)
+        classes_of: dict = {}
         for shape in shapes_graph.shapes:
-            targeted = _targeted(shape, focus, data)
+            targeted = _targeted(shape, focus, data, classes_of)
             if targeted:
                 shape_conforms, shape_results = shape.validate(executor, data, focus=targeted)
                 conforms = conforms and shape_conforms
@@ -111,35 +113,47 @@ def _validate(store: EmbeddedStore, shapes: rdflib.Graph, focus: list) -> list[F
     return findings_of(report)
 
 
-def _targeted(shape, focus: list, data) -> list:
-    """The focus nodes among `focus` that the shape's targets select (SHACL §2.1.3 and SHACL-AF SPARQL targets)."""
+def _targeted(shape, focus: list, data, classes_of: dict) -> list:
+    """The focus nodes among `focus` that the shape's targets select (SHACL §2.1.3 and SHACL-AF SPARQL targets).
+
+    Work is shared across shapes and nodes: a node's classes are found once per validation (`classes_of`), and an
+    advanced target is evaluated once for all the focus nodes, not once per node."""
     nodes, classes, implicit, objects_of, subjects_of = (set(declared) for declared in shape.target())  # generators
     classes |= implicit
-    queries = [_select(target) for target in shape.advanced_target().values()]
+    selected = set().union(*(_select(target, focus, data) for target in shape.advanced_target().values()))
     return [node for node in focus if (
         node in nodes
-        or (classes and classes & _classes_of(node, data))
+        or node in selected
+        or (classes and classes & _classes(node, data, classes_of))
         or any(next(iter(data.objects(node, p)), None) is not None for p in subjects_of)
         or any(next(iter(data.subjects(p, node)), None) is not None for p in objects_of)
-        or any(query(node, data) for query in queries)
     )]
 
 
-def _classes_of(node, data) -> set:
+def _classes(node, data, known: dict) -> set:
     """The node's types and all their superclasses (rdfs:subClassOf*), as SHACL's class targets follow them."""
-    classes: set = set()
-    for type_ in data.objects(node, RDF.type):
-        classes.update(data.transitive_objects(type_, RDFS.subClassOf))
-    return classes
+    if node not in known:
+        found: set = set()
+        for type_ in data.objects(node, RDF.type):
+            found.update(data.transitive_objects(type_, RDFS.subClassOf))
+        known[node] = found
+    return known[node]
 
 
-def _select(target: dict):
-    """A test `node -> bool` for one advanced target; SPARQL targets run in the store with `$this` pre-bound."""
-    if target["type"] == SPARQL_TARGET:
-        helper = target["qh"]
-        text = helper.apply_prefixes(helper.select_text)
-        return lambda node, data: bool(list(data.query(text, initBindings={"this": node})))
-    return lambda node, data: any(row["this"] == node for row in target["qt"].find_targets(data))
+def _select(target: dict, focus: list, data) -> set:
+    """The focus nodes one advanced target selects. A SPARQL target runs in the store once per batch of IRIs, with
+    them as a VALUES block on `$this` (blank nodes cannot be written there: they are asked one by one)."""
+    if target["type"] != SPARQL_TARGET:
+        return {row["this"] for row in target["qt"].find_targets(data)} & set(focus)
+    helper = target["qh"]
+    text = helper.apply_prefixes(helper.select_text)
+    iris = [node for node in focus if isinstance(node, rdflib.URIRef)]
+    found = {node for node in focus if not isinstance(node, rdflib.URIRef)
+             and list(data.query(text, initBindings={"this": node}))}
+    for start in range(0, len(iris), TARGET_BATCH):
+        values = " ".join(node.n3() for node in iris[start:start + TARGET_BATCH])
+        found |= {row[0] for row in data.query(f"{text}\nVALUES $this {{ {values} }}")}
+    return found & set(focus)
 
 
 def _drop_store_artefacts(report: rdflib.Graph, shapes: rdflib.Graph) -> None:
