@@ -73,3 +73,70 @@ def test_table_1_rows_that_fell(store):
     rows = store.select(competency("table-1-decreases"))
     assert [(row["row"], row["category"][len(BASE):], row["change"]) for row in rows] == [
         (4, "id/offence-type/phishing-fraud", -18.0)]
+
+
+# ------------------------------------------------------------------ issue 13: competency questions as users ask them
+
+
+def test_budapest_articles_2_to_6_in_the_kazakh_code(store):
+    """Art. 2 (illegal access) ~ Art. 205, 4 (data interference) ~ 206, 5 (system interference) ~ 207, 6 (misuse of
+    devices) ~ 210 (malicious programs); Art. 3 (illegal interception) has no counterpart, and a record says so. The
+    Convention's titles and the Code's titles are the official ones (FACTS §14.2-14.3); the correspondences are the
+    editors' analysis, held with medium certainty."""
+    rows = store.select(competency("budapest-articles-2-6-in-kz-code"))
+    assert [(r["number"], r["counterpartNumber"]) for r in rows] == [
+        ("2", "205"), ("3", None), ("4", "206"), ("5", "207"), ("6", "210")]
+    assert [r["noCounterpartRecorded"] for r in rows] == [False, True, False, False, False]
+    assert {r["certainty"] for r in rows if r["counterpartNumber"]} == {"https://w3id.org/infosec-law-kg/ontology#medium"}
+
+
+def test_instruments_kazakhstan_is_party_to_and_since_when(store):
+    """FACTS §3 KZ-11 (fn 13, 28): the 2018 CIS Agreement, ratified by Law No 277-VI of 9 December 2019; the 2001 CIS
+    Agreement (in force for Kazakhstan, external, no date known); not party to the Convention on Cybercrime (§14.3)."""
+    rows = {(r["instrument"][len(BASE):], r["status"]): r for r in store.select(competency("kz-instruments-since"))}
+    assert set(rows) == {("eli/cis/agreement/2018/information-technologies", "party"),
+                         ("eli/cis/agreement/2001/computer-information", "party"),
+                         ("eli/coe/convention/2001/cybercrime", "not party")}
+    ratified = rows[("eli/cis/agreement/2018/information-technologies", "party")]
+    assert ratified["ratifyingAct"] == BASE + "eli/kz/law/2019/277-VI" and ratified["since"] == "2019-12-09"
+    assert rows[("eli/cis/agreement/2001/computer-information", "party")]["since"] is None
+
+
+def test_statements_resting_on_uncertain_readings(store):
+    """FACTS §13: U1 (fn 2 cites Art. 210), U2 (the month of Law 277-VI), U11 (appropriation in the Model Code's
+    chapter), U12 (coercion and transfer of an electronic product in the Chapter 7 list), U19 (the "Convention on
+    Computer Crimes" is the Convention on Cybercrime)."""
+    rows = store.select(competency("uncertain-statements"))
+    found = {(r["note"][len(BASE):], r["subject"][len(BASE):], r["predicate"].rsplit("#", 1)[1],
+              r["object"][len(BASE):] if r["object"].startswith(BASE) else r["object"]) for r in rows}
+    assert found == {
+        ("id/note/u1", "id/location/fn-2", "cites", "eli/kz/code/2014/226-V/art_210"),
+        ("id/note/u2", "eli/kz/law/2019/277-VI", "date_document", "2019-12-09"),
+        ("id/note/u11", "eli/cis/model-code/criminal/chp_information-security", "criminalises", "id/offence-type/appropriation"),
+        ("id/note/u12", "eli/kz/code/2014/226-V/chp_7", "criminalises", "id/offence-type/coercion"),
+        ("id/note/u12", "eli/kz/code/2014/226-V/chp_7", "criminalises", "id/offence-type/transfer-of-electronic-product"),
+        ("id/note/u19", "eli/int/convention/computer-crimes", "sameInstrumentAs", "eli/coe/convention/2001/cybercrime")}
+    # the four certain offence types of the Chapter 7 list are not flagged
+    assert not any(r["object"].endswith(("/unlawful-access", "/destruction", "/distribution")) for r in rows)
+
+
+def test_every_state_with_kazakh_russian_and_english_names(store):
+    """FACTS §5: the 13 states with their Kazakh names as the article prints them; each also has a Russian and an
+    English name."""
+    rows = {r["state"][len(BASE + "id/state/"):]: r for r in store.select(competency("state-names"))}
+    assert {cc: r["kkName"] for cc, r in rows.items()} == {
+        "kz": "Қазақстан Республикасы", "by": "Беларусь Республикасы", "tj": "Тәжікстан",
+        "uz": "Өзбекстан Республикасы", "ru": "Ресей Федерациясы", "tm": "Түрікменстан", "kg": "Қырғыз Республикасы",
+        "am": "Армения Республикасы", "ge": "Грузия", "az": "Әзірбайжан Республикасы", "lv": "Латвия Республикасы",
+        "ee": "Эстония", "us": "Америка Құрама Штаттары"}
+    assert all(r["ruName"] and r["enName"] for r in rows.values())
+
+
+def test_table_1_2022_vs_2023_printed_and_recomputed(store):
+    """FACTS §10.1: the printed counts, the printed change and the change computed from the printed figures
+    (+44.9 %, +44.1 %, +50.0 %, -17.8 %, x5.98)."""
+    rows = store.select(competency("table-1-2022-vs-2023"))
+    assert [(r["row"], float(r["count2022"]), float(r["count2023"]), r["printedChange"], float(r["recomputed"]))
+            for r in rows] == [
+        (1, 8900.0, 12900.0, "+ 46,3 %", 44.9), (2, 5900.0, 8500.0, "+ 41,8 %", 44.1),
+        (3, 1600.0, 2400.0, "+ 53,8 %", 50.0), (4, 461.0, 379.0, "- 18 %", -17.8), (5, 41.0, 245.0, "+ 6 есе", 5.98)]

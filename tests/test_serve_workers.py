@@ -379,7 +379,7 @@ WRITE = f"""PREFIX kg: <{BASE}ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 INSERT DATA {{ GRAPH <{BASE}graph/kz-criminal-code> {{
-  <{ARTICLE}> a kg:Article ; rdfs:label "999 бап"@kk , "Article 999"@en-t-kk ; eli:number "999" ;
+  <{ARTICLE}> a kg:Article ; rdfs:label "999 бап"@kk , "Article 999"@en-t-kk , "Статья 999"@ru-t-kk ; eli:number "999" ;
     eli:is_part_of <{BASE}eli/kz/code/2014/226-V/chp_7> ; kg:source <{BASE}id/location/intro> . }} }}"""
 
 

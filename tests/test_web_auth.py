@@ -11,7 +11,7 @@ from kg.store.embedded import EmbeddedStore
 from helpers import BASE
 
 TOKEN = "s3cret-token"
-LABEL = f'<{BASE}id/claim/m5> <http://www.w3.org/2000/01/rdf-schema#label> "Язык статьи"@ru .'
+LABEL = f'<{BASE}id/note/u5> <http://www.w3.org/2000/01/rdf-schema#label> "Язык статьи"@ru .'
 GRAPH = f"{BASE}graph/auth-test"
 
 WRITES = {  # one write through each write route

@@ -19,7 +19,7 @@ TOKEN = "test-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CODE_GRAPH = f"{BASE}graph/kz-criminal-code"
 NEW_GRAPH = f"{BASE}graph/gsp-test"
-CLAIM_M5 = f"{BASE}id/claim/m5"
+CLAIM_M5 = f"{BASE}id/note/u5"  # a note: no Russian label yet (since issue 13 every claim has one)
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PARSERS = {media: engine_format(media) for media in results.RDF_TYPES + results.DATASET_TYPES}
 

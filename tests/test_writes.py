@@ -31,7 +31,9 @@ BODIES_GRAPH = f"{BASE}graph/bodies"
 ART_205 = f"{BASE}eli/kz/code/2014/226-V/art_205"
 NEW_ARTICLE = f"{BASE}eli/kz/code/2014/226-V/art_999"
 NEW_CLAIM = f"{BASE}id/claim/write-test"
-CLAIM_M5 = f"{BASE}id/claim/m5"
+# a resource without a Russian label that may get one: since issue 13 every resource about the world has a
+# Russian label, so the target is an editorial note (which needs only an English one)
+CLAIM_M5 = f"{BASE}id/note/u5"
 RU_LABEL = f'<{CLAIM_M5}> rdfs:label "Язык статьи (M5)"@ru .'
 
 
@@ -41,7 +43,7 @@ def insert(graph: str, triples: str) -> str:
 
 def article(*, part_of: bool = True, source: bool = True) -> str:
     """A new article of the Criminal Code, complete unless told to leave out its chapter or its source."""
-    lines = [f'<{NEW_ARTICLE}> a kg:Article ; rdfs:label "999 бап"@kk , "Article 999"@en-t-kk ; eli:number "999" .']
+    lines = [f'<{NEW_ARTICLE}> a kg:Article ; rdfs:label "999 бап"@kk , "Article 999"@en-t-kk , "Статья 999"@ru-t-kk ; eli:number "999" .']
     if part_of:
         lines.append(f"<{NEW_ARTICLE}> eli:is_part_of <{BASE}eli/kz/code/2014/226-V/chp_7> .")
     if source:
@@ -51,7 +53,8 @@ def article(*, part_of: bool = True, source: bool = True) -> str:
 
 def claim(*labels: str) -> str:
     """A new kg:ArticleClaim, sourced to the article's discussion, with the given labels."""
-    return insert(BODIES_GRAPH, f"""<{NEW_CLAIM}> a kg:ArticleClaim ; rdfs:label {", ".join(labels)} ;
+    # every claim also needs a Russian label since issue 13 (RussianLabelRequired)
+    return insert(BODIES_GRAPH, f"""<{NEW_CLAIM}> a kg:ArticleClaim ; rdfs:label {", ".join(labels + ('"Утверждение теста"@ru-t-en',))} ;
         kg:concerns <{BASE}id/organisation/kz-cert> ; kg:claimText "A claim added by a test."@en-t-kk ;
         kg:source <{BASE}id/location/disc> .""")
 
@@ -220,7 +223,7 @@ def test_a_valid_write_survives_a_restart_of_an_on_disk_store(settings, tmp_path
 
 
 def test_concurrent_writers_all_land(settings, fresh):
-    targets = [f"{BASE}id/claim/m{n}" for n in (17, 18, 19, 20)]
+    targets = [f"{BASE}id/note/u{n}" for n in (5, 6, 7, 8)]  # notes: no Russian label yet (issue 13)
     errors = []
 
     def label(target: str) -> None:
