@@ -13,28 +13,26 @@ bindings travel as an inline VALUES block (`kg.store.bindings`). The time limit 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from urllib.error import HTTPError
-from urllib.parse import urlencode, urlsplit
-from urllib.request import HTTPRedirectHandler, Request, build_opener
+from urllib.parse import urlencode
+from urllib.request import Request
 
 import pyoxigraph
 from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
 
 from kg import queries
 from kg.core.config import Settings
-from kg.core.errors import BackendError, KgError, QuerySyntaxError, QueryTimeout, UsageError
+from kg.core.errors import BackendError, UsageError
 from kg.rdf.parsing import read_triples
 from kg.rdf.sparql_lexer import query_form
 from kg.rdf.terms import iri
 from kg.store.base import Dataset, QueryResult, Store, Term
 from kg.store.bindings import bind
 from kg.store.guard import Guard
+from kg.store.http import ServerErrors, open_url
 from kg.store.solutions import collect
 
-log = logging.getLogger("kg.store.remote")
 
 ACCEPT = {  # query form -> what we ask the server for; the parser follows the Content-Type it answers with
     "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
@@ -75,7 +73,7 @@ class RemoteStore(Store):
             wrapper.addParameter("default-graph-uri", graph)
         for graph in dataset.named_graphs:
             wrapper.addParameter("named-graph-uri", graph)
-        with _ServerErrors("malformed query", self.timeout):
+        with ServerErrors("malformed query", self.timeout):
             response = wrapper.query().response
             try:
                 return _read_answer(response, max_rows)
@@ -90,7 +88,7 @@ class RemoteStore(Store):
     def _update(self, sparql: str, timeout: float | None = None) -> None:
         timeout = self.timeout if timeout is None else timeout
         wrapper = self._wrapper(sparql, INSERT, timeout)  # any update type: it selects `update=` and the endpoint
-        with _ServerErrors("malformed update", timeout):
+        with ServerErrors("malformed update", timeout):
             wrapper.query().response.close()
 
     def _wrapper(self, text: str, form: str, timeout: float) -> "_Wrapper":
@@ -140,7 +138,7 @@ class RemoteStore(Store):
     def quads(self) -> Iterator[pyoxigraph.Quad]:
         """The named graphs' quads by a streamed SELECT; the default graph's own triples too with a Graph Store."""
         wrapper = self._wrapper(QUADS, SELECT, self.write_timeout)
-        with _ServerErrors("malformed query", self.write_timeout):
+        with ServerErrors("malformed query", self.write_timeout):
             response = wrapper.query().response
             with response:
                 for row in _read_rows(response):
@@ -178,8 +176,8 @@ class RemoteStore(Store):
 
     def _gsp_get(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
         request = Request(self._gsp_url(graph), headers={"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
-        with _ServerErrors(None, self.write_timeout, missing=True) as outcome:
-            with _open(request, timeout=self.write_timeout) as response:
+        with ServerErrors(None, self.write_timeout, missing=True) as outcome:
+            with open_url(request, timeout=self.write_timeout) as response:
                 rdf_format = _rdf_format(response.headers.get_content_type())
                 return [quad.triple for quad in pyoxigraph.parse(response, format=rdf_format)]
         return None if outcome.missing else []
@@ -187,83 +185,21 @@ class RemoteStore(Store):
     def _gsp_send(self, method: str, graph: str | None, triples: list[pyoxigraph.Triple]) -> None:
         body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         request = Request(self._gsp_url(graph), data=body, method=method, headers={"Content-Type": N_TRIPLES})
-        with _ServerErrors(None, self.write_timeout):
-            _open(request, timeout=self.write_timeout).close()
+        with ServerErrors(None, self.write_timeout):
+            open_url(request, timeout=self.write_timeout).close()
 
     def _gsp_delete(self, graph: str | None) -> bool:
         request = Request(self._gsp_url(graph), method="DELETE")
-        with _ServerErrors(None, self.write_timeout, missing=True) as outcome:
-            _open(request, timeout=self.write_timeout).close()
+        with ServerErrors(None, self.write_timeout, missing=True) as outcome:
+            open_url(request, timeout=self.write_timeout).close()
         return not outcome.missing
-
-
-class _SameOrigin(HTTPRedirectHandler):
-    """Follow a redirect only to the origin it came from: the server may not send this service anywhere else
-    (an open redirect on the backend would otherwise be an outbound request the operator never allowed)."""
-
-    def redirect_request(self, request, fp, code, message, headers, new_url):
-        if _origin(new_url) != _origin(request.full_url):
-            raise HTTPError(request.full_url, code, f"redirect to another origin refused: {new_url}", headers, fp)
-        return super().redirect_request(request, fp, code, message, headers, new_url)
-
-
-def _origin(url: str) -> tuple:
-    parts = urlsplit(url)
-    return parts.scheme.lower(), parts.hostname, parts.port
-
-
-_open = build_opener(_SameOrigin).open  # every request of this module: redirects stay on the server's origin
 
 
 class _Wrapper(SPARQLWrapper):
     """SPARQLWrapper that lets the HTTP error through whole (its own exceptions keep the body only as text)."""
 
     def _query(self):
-        return _open(self._createRequest(), timeout=self.timeout), self.returnFormat
-
-
-class _ServerErrors:
-    """Turn what can go wrong talking to the server into the tool's errors; `missing` makes a 404 an answer."""
-
-    def __init__(self, syntax: str | None, timeout: float, missing: bool = False) -> None:
-        self.syntax, self.timeout, self.allow_missing, self.missing = syntax, timeout, missing, False
-
-    def __enter__(self) -> "_ServerErrors":
-        return self
-
-    def __exit__(self, kind, error, traceback) -> bool:
-        if error is None or isinstance(error, KgError):
-            return False
-        if isinstance(error, HTTPError) and error.code == 404 and self.allow_missing:
-            self.missing = True
-            return True
-        translated = _translate(error, self.syntax, self.timeout)
-        if translated is None:
-            return False
-        raise translated from None
-
-
-def _translate(error: BaseException, syntax: str | None, timeout: float) -> KgError | None:
-    if isinstance(error, HTTPError):
-        text = _body(error)
-        if error.code == 400 and syntax:
-            return QuerySyntaxError(f"{syntax}: {text}")
-        log.warning("SPARQL server %s answered HTTP %s: %s", urlsplit(error.url or "").netloc, error.code, text)
-        return BackendError(f"the SPARQL server answered HTTP {error.code} {error.reason}")
-    if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
-        return QueryTimeout(f"the SPARQL server did not answer within {timeout:g} s")
-    if isinstance(error, OSError):  # URLError, refused or reset connections
-        return BackendError(f"cannot reach the SPARQL server: {getattr(error, 'reason', None) or error}")
-    if isinstance(error, (SyntaxError, ValueError)):  # an answer pyoxigraph cannot parse
-        return BackendError(f"the SPARQL server sent an answer that does not parse: {error}")
-    return None
-
-
-def _body(error: HTTPError, limit: int = 2000) -> str:
-    try:
-        return error.read(limit).decode("utf-8", errors="replace").strip()
-    except OSError:
-        return ""
+        return open_url(self._createRequest(), timeout=self.timeout), self.returnFormat
 
 
 def _read_answer(response, max_rows: int | None) -> QueryResult:
