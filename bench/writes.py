@@ -24,16 +24,16 @@ from kg.services import writes  # noqa: E402
 from kg.store.embedded import EmbeddedStore  # noqa: E402
 
 CODE = "https://w3id.org/infosec-law-kg/eli/kz/code/2014/226-V"
-PER_ARTICLE = 6  # triples
+PER_ARTICLE = 7  # triples
 
 
 def articles(count: int, first: int = 10_000) -> bytes:
-    """`count` new articles of Chapter 7, each typed, labelled in kk and en, numbered, placed and sourced."""
+    """`count` new articles of Chapter 7, each typed, labelled in kk, ru and en, numbered, placed and sourced."""
     lines = ["@prefix kg: <https://w3id.org/infosec-law-kg/ontology#> .",
              "@prefix eli: <http://data.europa.eu/eli/ontology#> .",
              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]
     for number in range(first, first + count):
-        lines.append(f'<{CODE}/art_{number}> a kg:Article ; rdfs:label "{number} бап"@kk , "Article {number}"@en-t-kk ; '
+        lines.append(f'<{CODE}/art_{number}> a kg:Article ; rdfs:label "{number} бап"@kk , "Article {number}"@en-t-kk , "Статья {number}"@ru-t-kk ; '
                      f'eli:number "{number}" ; eli:is_part_of <{CODE}/chp_7> ; '
                      f'kg:source <https://w3id.org/infosec-law-kg/id/location/disc> .')
     return "\n".join(lines).encode()
