@@ -59,12 +59,12 @@ class _Budget:
 
 
 def measure(port: int, path: str, *, requests: int, concurrency: int, duration: float, warmup: int = 3,
-            headers: dict[str, str] = ACCEPT_JSON) -> Sample:
+            headers: dict[str, str] = ACCEPT_JSON, source: str = "127.0.0.1") -> Sample:
     """Send GET `path` up to `requests` times (or for `duration` seconds) from `concurrency` connections."""
     budget = _Budget(requests, duration)
     barrier = threading.Barrier(concurrency, action=budget.begin)
     results = [Sample() for _ in range(concurrency)]
-    workers = [threading.Thread(target=_worker, args=(port, path, headers, warmup, barrier, budget, results[i]),
+    workers = [threading.Thread(target=_worker, args=(port, path, headers, warmup, barrier, budget, results[i], source),
                                 name=f"bench-{i}") for i in range(concurrency)]
     for worker in workers:
         worker.start()
@@ -80,8 +80,8 @@ def measure(port: int, path: str, *, requests: int, concurrency: int, duration: 
     return total
 
 
-def _worker(port, path, headers, warmup, barrier, budget, out: Sample) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def _worker(port, path, headers, warmup, barrier, budget, out: Sample, source: str = "127.0.0.1") -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
     try:
         for _ in range(warmup):
             _get(connection, path, headers)
