@@ -37,6 +37,12 @@ class Settings:
     max_body: int = 1_000_000
     max_depth: int = 64  # nesting of groups, parentheses and brackets in a query or update, and of a JSON body
     service_allowlist: tuple[str, ...] = ()
+    # admission control (kg.web.admission), per client address: costly requests are ad-hoc SPARQL and writes
+    client_concurrency: int = 2  # costly requests a client may have running at once (0 = no cap)
+    client_budget: float = 30.0  # seconds of costly requests per budget_window, refilled evenly (0 = no budget)
+    budget_window: float = 60.0
+    auth_failures: int = 5  # wrong-token attempts per budget_window before 429 (0 = no limit)
+    trusted_proxies: tuple[str, ...] = ()  # proxies (addresses, networks) whose X-Forwarded-For names the client
     # serving
     host: str = "127.0.0.1"
     port: int = 8080

@@ -102,3 +102,21 @@ class BackendError(KgError):
     """The remote SPARQL server failed or could not be reached."""
 
     http_status = 502
+
+
+class TooManyRequests(KgError):
+    """A client past its share (concurrent costly requests, query time per window, wrong tokens): 429 with
+    `Retry-After` (RFC 6585 §4), the number of seconds after which the same request would be admitted."""
+
+    http_status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class Overloaded(TooManyRequests):
+    """Every slot for costly requests is taken (by all clients together): 503 with `Retry-After` (RFC 9110 §15.6.4);
+    the capacity kept for pages and canned queries is not lent out."""
+
+    http_status = 503

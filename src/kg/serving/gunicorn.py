@@ -32,6 +32,7 @@ from kg.core.errors import KgError, UsageError
 from kg.store.base import Store
 from kg.store.open import durable, open_store
 from kg.serving.client_input import ClientInput
+from kg.web.admission import ledger_for
 from kg.web.app import create_app
 
 log = logging.getLogger("kg.serve")
@@ -77,11 +78,12 @@ def serve(settings: Settings, dev: bool = False) -> None:
     if name == "read-only, on disk" and not Path(settings.store_path).is_dir():  # checked here: workers open it
         raise UsageError(f"{settings.store_path}: no store there (build it first with `kg load --store DIR`)")
     mode = MODES[name]
-    service = Service(settings, mode, started)
+    service = Service(settings, mode, started, ledger_for(settings))  # the admission ledger: before the fork, shared
     if mode.shared_store:
         service.open()  # before the fork: the workers share it
     run_gunicorn(service.wsgi, {**server_options(settings, mode), "when_ready": service.ready,
-                                "post_worker_init": service.worker_ready, "worker_exit": service.worker_exit})
+                                "post_worker_init": service.worker_ready, "worker_exit": service.worker_exit,
+                                "child_exit": service.worker_gone})
 
 
 def _serve_dev(settings: Settings, started: float) -> None:
@@ -99,15 +101,15 @@ def _serve_dev(settings: Settings, started: float) -> None:
 class Service:
     """The store and the app of one process: the master's (shared store) or each worker's, opened after the fork."""
 
-    def __init__(self, settings: Settings, mode: Mode, started: float) -> None:
-        self.settings, self.mode, self.started = settings, mode, started
+    def __init__(self, settings: Settings, mode: Mode, started: float, ledger=None) -> None:
+        self.settings, self.mode, self.started, self.ledger = settings, mode, started, ledger
         self.store: Store | None = None
         self.app: Callable | None = None
         self.booted = started
 
     def open(self) -> None:
         self.store = open_store(self.settings, watched=self.mode.watched)
-        self.app = create_app(self.settings, self.store)
+        self.app = create_app(self.settings, self.store, self.ledger)
 
     def wsgi(self) -> Callable:
         """gunicorn's `load()`, in the worker after the fork: its own store if not shared, and its watchdog."""
@@ -134,6 +136,13 @@ class Service:
         triples = "" if self.mode.shared_store or worker.age > 1 else f"; {count_triples(self.store)}"
         log.info("worker %d ready in %.2f s%s; RSS %s", os.getpid(), time.perf_counter() - self.booted, triples,
                  memory())
+
+    def worker_gone(self, arbiter, worker) -> None:
+        """In the master, once a worker has ended: free the admission slots it still held (the watchdog ended it
+        mid-request), each charged the full time limit to its client."""
+        if self.ledger is not None and (freed := self.ledger.release_pid(worker.pid)):
+            log.info("worker %d ended holding %d costly request(s): released, charged to their clients",
+                     worker.pid, freed)
 
     def worker_exit(self, arbiter, worker) -> None:
         """Close what the worker opened (stops a read-write store's executors, flushes an on-disk store)."""

@@ -8,6 +8,8 @@ from kg.core.config import Settings
 from kg.store.base import Store
 from kg.store.open import open_store
 from kg.core.project import LANGUAGES
+from kg.web import admission
+from kg.web.ledger import Ledger
 from kg.web.responses import register_errors, secure
 from kg.web.routes import api, graph_store, resources, sparql
 
@@ -15,8 +17,9 @@ from kg.web.routes import api, graph_store, resources, sparql
 BLUEPRINTS = (sparql.blueprint, graph_store.blueprint, api.blueprint, resources.blueprint)
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
-    """Build the app around a store (default: the store the settings describe, opened now)."""
+def create_app(settings: Settings | None = None, store: Store | None = None, ledger: Ledger | None = None) -> Flask:
+    """Build the app around a store (default: the store the settings describe, opened now) and the admission ledger
+    (`kg.web.admission`; gunicorn's master creates one shared by its workers, else the app gets its own)."""
     settings = settings or Settings.from_env()
     app = Flask("kg", static_folder=None)  # assets are served by the resources blueprint
     app.config["KG_SETTINGS"] = settings
@@ -24,6 +27,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_body  # a form-encoded query may be as large as a direct one
     app.extensions["kg.store"] = store if store is not None else open_store(settings)
     register_errors(app)
+    admission.install(app, settings, ledger)  # first of the request hooks: before anything reads the body
     app.after_request(secure)
     app.jinja_env.globals["languages"] = LANGUAGES
     for blueprint in BLUEPRINTS:

@@ -135,6 +135,8 @@ def _tool_error(error: KgError) -> Response:
     for kind, headers in ERROR_HEADERS.items():
         if isinstance(error, kind):
             response.headers.update(headers)
+    if getattr(error, "retry_after", None):  # 429 and 503 of admission control (RFC 9110 §10.2.3)
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
