@@ -119,16 +119,18 @@ class Service:
     port: int
     log: Path
 
-    def get(self, query: str, timeout: float = 10, connected: Callable[[int], None] | None = None
-            ) -> tuple[int, dict | bytes, float]:
+    def get(self, query: str, timeout: float = 10, connected: Callable[[int], None] | None = None,
+            source: str | None = None) -> tuple[int, dict | bytes, float]:
         """GET /sparql: status, JSON (or raw bytes), seconds taken."""
-        return self.request("GET", "/sparql?" + urlencode({"query": query}), None, JSON, timeout, connected)
+        return self.request("GET", "/sparql?" + urlencode({"query": query}), None, JSON, timeout, connected, source)
 
     def request(self, method: str, path: str, body: bytes | None, headers: dict, timeout: float = 10,
-                connected: Callable[[int], None] | None = None):
-        """One request on a new connection; `connected` is told the connection's local port once it is open."""
+                connected: Callable[[int], None] | None = None, source: str | None = None):
+        """One request on a new connection, from loopback address `source` (another client) if given; `connected`
+        is told the connection's local port once it is open."""
         started = time.monotonic()
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                                source_address=(source, 0) if source else None)
         try:
             connection.connect()
             if connected is not None:

@@ -19,10 +19,6 @@ from kg.store.open import open_store
 
 from helpers import BASE, wait_until
 
-# under pytest-xdist one process runs these and the other timing-sensitive tests, one after the other
-# (executor processes whose runaways take a core each, while latencies are asserted)
-pytestmark = pytest.mark.xdist_group("timing")
-
 CODE_GRAPH = BASE + "graph/kz-criminal-code"
 ARTICLE_205 = pyoxigraph.NamedNode(BASE + "eli/kz/code/2014/226-V/art_205")
 LIMIT = 1.0  # seconds

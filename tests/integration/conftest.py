@@ -33,15 +33,6 @@ def answering(url: str) -> bool:
         return False
 
 
-def pytest_collection_modifyitems(items):
-    """Under pytest-xdist the tests here run in one process, so one server is started and loaded, and they see it
-    in their written order, as they would without xdist."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in item.path.parents:
-            item.add_marker(pytest.mark.xdist_group("oxigraph"))
-
-
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory) -> str:
     """`oxigraph serve` with the union of the named graphs as default graph, like the embedded store; one per
