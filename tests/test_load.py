@@ -6,13 +6,13 @@ import io
 
 import pytest
 
-import kg.rdf.parsing
+import kg.services.load
 from kg.core.errors import ParseError
 from kg.core.project import DataFile
-from kg.services.load import load_file, targets
+from kg.services.load import Progress, load_file, targets
 from kg.store.embedded import EmbeddedStore
 
-from helpers import BASE
+from helpers import BASE, wait_until
 
 
 class Terminal(io.StringIO):
@@ -34,14 +34,29 @@ def test_targets_default_to_the_project_files(settings, tmp_path):
 
 
 @pytest.mark.parametrize("stream, separator", [(Terminal(), "\r\x1b[K"), (io.StringIO(), "\n")])
-def test_progress_counts_and_rate(data, stream, separator, monkeypatch):
-    monkeypatch.setattr(kg.rdf.parsing, "PROGRESS_EVERY", 10)
-    loaded = load_file(EmbeddedStore(), DataFile(data, "urn:g"), stream=stream)
+def test_progress_shows_the_share_read_and_an_eta(stream, separator, monkeypatch):
+    read = iter(range(0, 10_000_000, 250_000))  # bytes this process has read, as the kernel would report them
+    monkeypatch.setattr(kg.services.load, "_bytes_read", lambda: next(read))
+    monkeypatch.setattr(Progress, "REPORT_EVERY", 0.01)
+    progress = Progress("big.nt", stream, size=1_000_000)
+    with progress.watching():
+        wait_until(lambda: "100% of 1.0 MB" in stream.getvalue(), what="the watcher reports")
     text = stream.getvalue()
+    assert "kg load: big.nt: 25% of 1.0 MB, about " in text and " s left" in text
+    assert separator + "kg load: big.nt: 50% of 1.0 MB" in text
+
+
+def test_progress_counts_triples_when_a_store_reports_them():
+    stream = io.StringIO()
+    Progress("bulk.nt", stream)(10)
+    assert "kg load: bulk.nt: 10 triples (" in stream.getvalue() and "/s)" in stream.getvalue()
+
+
+def test_a_load_reports_its_total(data):
+    stream = io.StringIO()
+    loaded = load_file(EmbeddedStore(), DataFile(data, "urn:g"), stream=stream)
     assert loaded.triples == 25
-    assert "kg load: bulk.nt: 10 triples (" in text and "kg load: bulk.nt: 20 triples (" in text and "/s)" in text
-    assert text.endswith(f"{data} -> <urn:g>: 25 triples in {loaded.seconds:.2f} s\n")
-    assert separator + "kg load: bulk.nt: 20" in text
+    assert stream.getvalue().endswith(f"{data} -> <urn:g>: 25 triples in {loaded.seconds:.2f} s\n")
 
 
 def test_replace_keeps_the_graph_when_the_file_is_bad(data, tmp_path):
@@ -51,3 +66,39 @@ def test_replace_keeps_the_graph_when_the_file_is_bad(data, tmp_path):
     with pytest.raises(ParseError):
         load_file(store, DataFile(bad, "urn:g"), replace=True, stream=io.StringIO())
     assert store.graph_sizes() == {"urn:g": 25}
+
+
+@pytest.fixture(params=["memory", "disk"])
+def empty_store(request, tmp_path):
+    return EmbeddedStore() if request.param == "memory" else EmbeddedStore(tmp_path / "db")
+
+
+def test_a_bad_file_into_a_new_graph_stores_nothing_and_says_where(empty_store, tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<urn:a> <urn:b> <urn:c> .\n" * 3 + "<urn:a> <urn:b> \"open .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as caught:
+        load_file(empty_store, DataFile(bad, "urn:new"), stream=io.StringIO())
+    assert caught.value.line == 4 and str(caught.value).startswith(f"{bad}:4:")
+    assert empty_store.graph_sizes() == {} and len(empty_store) == 0
+
+
+def test_adding_and_replacing_an_existing_graph(empty_store, data, tmp_path):
+    other = tmp_path / "other.ttl"
+    other.write_text("<urn:x> <urn:y> <urn:z> .\n", encoding="utf-8")
+    load_file(empty_store, DataFile(data, "urn:g"), stream=io.StringIO())
+    assert load_file(empty_store, DataFile(other, "urn:g"), stream=io.StringIO()).triples == 1
+    assert empty_store.graph_sizes() == {"urn:g": 26}
+    load_file(empty_store, DataFile(other, "urn:g"), replace=True, stream=io.StringIO())
+    assert empty_store.graph_sizes() == {"urn:g": 1}
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:b> .\n", encoding="utf-8")
+    with pytest.raises(ParseError):
+        load_file(empty_store, DataFile(bad, "urn:g"), stream=io.StringIO())
+    assert empty_store.graph_sizes() == {"urn:g": 1}  # and no staging graph is left behind
+
+
+def test_quads_go_into_the_chosen_graph(empty_store, tmp_path):
+    quads = tmp_path / "data.nq"
+    quads.write_text("<urn:a> <urn:b> <urn:c> <urn:elsewhere> .\n<urn:a> <urn:b> <urn:d> .\n", encoding="utf-8")
+    assert load_file(empty_store, DataFile(quads, "urn:g"), stream=io.StringIO()).triples == 2
+    assert empty_store.graph_sizes() == {"urn:g": 2}

@@ -7,7 +7,9 @@ Every file is parsed completely before any of it is stored, so a syntax error st
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,6 @@ from kg.core.errors import UsageError
 from kg.core.project import DataFile, project_files
 from kg.store.base import Store
 from kg.store.open import open_store
-from kg.rdf.parsing import read_triples
 
 CLEAR_LINE = "\r\x1b[K"  # back to the line's start, erase it
 
@@ -54,32 +55,79 @@ def load_files(store: Store, files: Iterable[DataFile], *, replace: bool = False
 
 
 def load_file(store: Store, data_file: DataFile, *, replace: bool = False, stream: TextIO | None = None) -> Loaded:
-    progress = Progress(data_file.path.name, stream or sys.stderr)
+    """One file into its graph; a syntax error stores nothing of it, and a graph it replaces keeps its content."""
+    progress = Progress(data_file.path.name, stream or sys.stderr, _size(data_file.path))
     started = time.perf_counter()
-    if replace:  # parse first: a syntax error must not cost the graph its current content
-        triples = read_triples(data_file.path, progress)
-        store.replace_graph(data_file.graph, triples)
-        count = len(triples)
-    else:
-        count = store.load(data_file.path, data_file.graph, progress)
+    with progress.watching():
+        count = store.load(data_file.path, data_file.graph, progress, replace=replace)
     loaded = Loaded(data_file.path, data_file.graph, count, time.perf_counter() - started)
     progress.finish(f"{data_file.path} -> <{data_file.graph}>: {count:,} triples in {loaded.seconds:.2f} s")
     return loaded
 
 
 class Progress:
-    """Triples so far and the rate: redrawn in place with `\\r` on a terminal, one line per report otherwise."""
+    """Where a load is: the share of the file read and an ETA (the engine reads the file itself, so the bytes this
+    process has read stand for it, from /proc/self/io), or triples so far when a store reports them. Redrawn in place
+    with `\\r` on a terminal, one line per report otherwise (every REPORT_EVERY seconds)."""
 
-    def __init__(self, name: str, stream: TextIO) -> None:
-        self.name, self.stream, self.started = name, stream, time.perf_counter()
+    REPORT_EVERY = 2.0
+
+    def __init__(self, name: str, stream: TextIO, size: int | None = None) -> None:
+        self.name, self.stream, self.size, self.started = name, stream, size, time.perf_counter()
         self.live = bool(getattr(stream, "isatty", lambda: False)())
+        self._done = threading.Event()
 
     def __call__(self, count: int) -> None:
         rate = count / max(time.perf_counter() - self.started, 1e-9)
-        line = f"kg load: {self.name}: {count:,} triples ({rate:,.0f}/s)"
+        self._write(f"{count:,} triples ({rate:,.0f}/s)")
+
+    @contextmanager
+    def watching(self):
+        """Report the share read every few seconds while the block runs (only where the kernel tells, and the size
+        is known)."""
+        first = _bytes_read()
+        if first is None or not self.size:
+            yield
+            return
+        watcher = threading.Thread(target=self._watch, args=(first,), daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            self._done.set()
+            watcher.join()
+
+    def _watch(self, first: int) -> None:
+        while not self._done.wait(self.REPORT_EVERY):
+            done = min(max((_bytes_read() or first) - first, 0), self.size)
+            elapsed = time.perf_counter() - self.started
+            eta = elapsed * (self.size - done) / done if done else None
+            self._write(f"{done / self.size:.0%} of {self.size / 1e6:,.1f} MB"
+                        + (f", about {eta:,.0f} s left" if eta is not None else ""))
+
+    def _write(self, status: str) -> None:
+        line = f"kg load: {self.name}: {status}"
         self.stream.write(f"{CLEAR_LINE}{line}" if self.live else f"{line}\n")
         self.stream.flush()
 
     def finish(self, message: str) -> None:
         self.stream.write((CLEAR_LINE if self.live else "") + f"kg load: {message}\n")
         self.stream.flush()
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return None
+
+
+def _bytes_read() -> int | None:
+    """Bytes this process has read so far (Linux), or None where the kernel does not say."""
+    try:
+        for line in Path("/proc/self/io").read_text().splitlines():
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None

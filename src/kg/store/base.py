@@ -94,8 +94,10 @@ class Store(ABC):
         """Every quad, for export and for copying into a scratch store."""
 
     @abstractmethod
-    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None) -> int:
-        """Load an RDF file (format from its suffix) into a named graph; returns the number of triples."""
+    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
+             replace: bool = False) -> int:
+        """Load an RDF file (format from its suffix) into a named graph (`replace`: instead of its content); returns
+        the number of triples. A file that does not parse stores nothing and raises ParseError."""
 
     def close(self) -> None:
         """Release resources (flush an on-disk store, close connections)."""

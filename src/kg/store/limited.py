@@ -107,8 +107,9 @@ class TimeLimitedStore(Store):
     def quads(self) -> Iterator[pyoxigraph.Quad]:
         return self.primary.quads()
 
-    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None) -> int:
-        return self._write(self.primary.load, path, graph, progress)
+    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
+             replace: bool = False) -> int:
+        return self._write(self.primary.load, path, graph, progress, replace)
 
     def __len__(self) -> int:
         return len(self.primary)

@@ -147,9 +147,14 @@ class RemoteStore(Store):
             for triple in self._gsp_get(None) or ():
                 yield pyoxigraph.Quad(triple.subject, triple.predicate, triple.object, pyoxigraph.DefaultGraph())
 
-    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None) -> int:
-        """Parse the whole file first (a syntax error sends nothing), then upload it in batches."""
+    def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
+             replace: bool = False) -> int:
+        """Parse the whole file first (a syntax error sends nothing), then upload it: in one request when it replaces
+        the graph, in batches when it adds to it."""
         triples = read_triples(path)
+        if replace:
+            self.replace_graph(graph, triples)
+            return len(triples)
         self._update(_create(graph), self.write_timeout)  # an empty file still makes its graph
         self._upload(graph, triples, progress)
         return len(triples)
