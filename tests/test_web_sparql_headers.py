@@ -43,7 +43,7 @@ def test_reads_carry_vary_and_cors_once(make_client, name):
 @pytest.mark.parametrize("name", list(UPDATES))
 def test_updates_carry_vary_but_no_cors(make_client, monkeypatch, name):
     applied = []
-    monkeypatch.setattr("kg.services.writes.apply_update", lambda settings, store, text: applied.append(text))
+    monkeypatch.setattr("kg.services.writes.apply_update", lambda settings, store, text, using=None: applied.append(text))
     case = UPDATES[name]
     response = make_client(write_token=case["token"]).post("/sparql", data={"update": UPDATE}, headers=case["headers"])
     assert response.status_code == int(name.rsplit(" ", 1)[1])
