@@ -43,7 +43,7 @@ def test_each_deployment_gets_its_process_model(changes, name, worker_class, wor
     settings = Settings(workers=3, threads=5, **changes)
     options = server_options(settings, MODES[mode_name(settings)])
     assert mode_name(settings) == name
-    assert (options["worker_class"], options["workers"], options["threads"]) == (worker_class, workers, threads)
+    assert (options["worker_class"].kind, options["workers"], options["threads"]) == (worker_class, workers, threads)
 
 
 @pytest.mark.parametrize("limit, timeout", [(10.0, 40), (0.5, 31), (0.0, 0)])

@@ -49,6 +49,8 @@ class Settings:
     workers: int = 2  # pre-forked processes of a read-only service (each serves one request at a time)
     threads: int = 8  # request threads of the write-capable (single-process) and remote modes
     executors: int = 2
+    header_timeout: float = 5.0  # seconds for a request head to arrive; then 408 (0 = no limit)
+    body_timeout: float = 10.0  # seconds for a request body to arrive after its head; then 408 (0 = no limit)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -152,11 +152,14 @@ class Service:
 
 def server_options(settings: Settings, mode: Mode) -> dict:
     """gunicorn's settings for a mode (the bench's reference uses them too, to run under the same server)."""
+    from kg.serving.workers import Deadlines, worker_class  # imports gunicorn
+
     threaded = mode.worker_class == "gthread"
     return {
         "bind": f"[{settings.host}]:{settings.port}" if ":" in settings.host else f"{settings.host}:{settings.port}",
         "workers": 1 if mode.one_worker else max(1, settings.workers),
-        "worker_class": mode.worker_class,
+        "worker_class": worker_class(mode.worker_class, Deadlines(settings.header_timeout, settings.body_timeout,
+                                                                  settings.max_body)),
         "threads": max(1, settings.threads) if threaded else 1,  # more than 1 would turn sync into gthread
         "timeout": worker_timeout(settings.query_timeout),
         "proc_name": "infosec-law-kg",
@@ -199,7 +202,7 @@ def describe_store(settings: Settings) -> str:
 def describe_workers(settings: Settings, mode: Mode) -> str:
     options = server_options(settings, mode)
     workers = f"{options['workers']} {mode.worker_class} worker{'s' if options['workers'] > 1 else ''}"
-    if options["worker_class"] == "gthread":
+    if mode.worker_class == "gthread":
         workers += f" × {options['threads']} threads"
     if settings.query_timeout <= 0:
         return f"{workers}, no time limit"

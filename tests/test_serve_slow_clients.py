@@ -1,0 +1,199 @@
+"""kg.serving.workers: slow clients cannot hold the service. Connections that send part of a request and idle (or
+trickle) wait in each worker's selector, not in a worker, and are cut at KG_HEADER_TIMEOUT / KG_BODY_TIMEOUT; other
+clients keep being answered. Real `kg serve` processes, read-only and write-capable; every wait bounded and on an
+event (a trickler's pacing is its load, not a synchronisation). The gathering itself is checked on socket pairs."""
+
+from __future__ import annotations
+
+import http.client
+import math
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.serving.workers import GONE, HEAD_LIMIT, READY, WAITING, Arriving, Deadlines
+
+from helpers import BASE, connection_holder, serve, stop_service, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+DEADLINE = 4.0  # KG_HEADER_TIMEOUT and KG_BODY_TIMEOUT of the servers started here
+SLOW = 8
+PARTIAL = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n"  # the blank line never comes
+CHEAP = f"ASK {{ <{BASE}id/state/kz> ?p ?o }}"
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module", params=["read-only", "write-capable"])
+def service(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    env = {"KG_HEADER_TIMEOUT": str(DEADLINE), "KG_BODY_TIMEOUT": str(DEADLINE)}
+    if request.param == "write-capable":  # its store goes into KG_ROOT/.kg/store: a copy of the project
+        for part in ("ontology", "graph", "shapes"):
+            shutil.copytree(ROOT / part, folder / part)
+        env.update(KG_ROOT=str(folder), KG_WRITE_TOKEN="s3cret")
+    running = serve(folder, **env)
+    yield running
+    stop_service(running)
+
+
+def slow_connection(port: int, source: str = "127.0.0.3") -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0))
+    sock.sendall(PARTIAL)
+    return sock
+
+
+def held(service, sock: socket.socket) -> bool:
+    """Whether a server process (master or worker) has accepted this connection (not in the listen backlog)."""
+    return connection_holder(service.port, sock.getsockname()[1], service.workers()) is not None
+
+
+def answer_of(sock: socket.socket) -> tuple[bytes, float]:
+    """Everything the server sends until it closes the connection, and when it closed it."""
+    data = b""
+    while chunk := sock.recv(4096):
+        data += chunk
+    return data, time.monotonic()
+
+
+# ------------------------------------------------------------------ against a real service, in both modes
+
+def test_slow_connections_do_not_keep_other_clients_waiting(service):
+    slow = [slow_connection(service.port) for _ in range(SLOW)]
+    try:
+        for sock in slow:
+            wait_until(lambda: held(service, sock), 10, "the server has accepted the slow connection")
+        status, answer, seconds = service.request("GET", "/sparql?query=" + CHEAP.replace(" ", "%20"), None, JSON,
+                                                  timeout=30, source="127.0.0.2")
+        assert status == 200 and answer["boolean"] is True and seconds < 2, (status, seconds)
+        for sock in slow:  # still open (the deadline has not passed): they were there while the query was answered
+            sock.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                sock.recv(1)
+    finally:
+        for sock in slow:
+            sock.close()
+
+
+@pytest.mark.parametrize("opening, trickle", [
+    (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Pad: ", b"a"),  # a head that never ends
+    (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 1000\r\n\r\n",
+     b"#"),  # a body that never ends
+], ids=["head", "body"])
+def test_a_trickling_client_is_cut_at_the_deadline(service, opening, trickle):
+    sock = slow_connection(service.port)
+    sock.sendall(opening)
+    started, closed = time.monotonic(), threading.Event()
+
+    def trickling():  # a byte every 0.3 s: each read sees progress, the request never completes in time
+        while not closed.wait(0.3):
+            try:
+                sock.sendall(trickle)
+            except OSError:
+                return
+
+    sender = threading.Thread(target=trickling, daemon=True)
+    sender.start()
+    try:
+        data, ended = answer_of(sock)
+    finally:
+        closed.set()
+        sender.join(5)
+        sock.close()
+    assert data.startswith(b"HTTP/1.1 408 "), data[:200]
+    assert DEADLINE - 0.5 <= ended - started <= DEADLINE + 3, ended - started
+
+
+def test_a_connection_that_sends_nothing_is_closed_without_an_answer(service):
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as sock:
+        started = time.monotonic()
+        data, ended = answer_of(sock)
+    assert data == b"" and ended - started <= DEADLINE + 3
+
+
+def test_requests_with_a_body_are_answered(service):
+    query = f"ASK {{ <{BASE}id/state/kz> ?p ?o }}".encode()
+    connection = http.client.HTTPConnection("127.0.0.1", service.port, timeout=30)
+    try:
+        headers = {**JSON, "Content-Type": "application/sparql-query"}
+        connection.request("POST", "/sparql", body=query, headers=headers)  # Content-Length
+        first = connection.getresponse()
+        assert first.status == 200 and b"true" in first.read()
+        connection.request("POST", "/sparql", body=iter([query[:5], query[5:]]), headers=headers)  # chunked
+        second = connection.getresponse()
+        assert second.status == 200 and b"true" in second.read()
+    finally:
+        connection.close()
+
+
+def test_expect_100_continue_gets_the_body_sent(service):
+    body = f"ASK {{ <{BASE}id/state/kz> ?p ?o }}".encode()
+    with socket.create_connection(("127.0.0.1", service.port), timeout=30) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nAccept: application/sparql-results+json\r\n"
+                     b"Content-Type: application/sparql-query\r\nExpect: 100-continue\r\nConnection: close\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")  # the client sends the body only now
+        sock.sendall(body)
+        data, _ = answer_of(sock)
+    assert b"HTTP/1.1 200 " in data and b"true" in data, data[-300:]
+
+
+# ------------------------------------------------------------------ the gathering, on socket pairs
+
+@pytest.fixture
+def pair():
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    yield ours, theirs
+    ours.close()
+    theirs.close()
+
+
+def fed(pair, *pieces: bytes, deadlines: Deadlines = Deadlines()) -> list[str]:
+    ours, theirs = pair
+    arriving = Arriving(ours, deadlines)
+    states = []
+    for piece in pieces:
+        theirs.sendall(piece)
+        states.append(arriving.read())
+    return states
+
+
+def test_a_request_is_ready_once_its_head_and_body_are_there(pair):
+    assert fed(pair, b"GET / HTTP/1.1\r\nHost: x\r", b"\n\r\n") == [WAITING, READY]
+    assert fed(pair, b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n", b"ab", b"cd") == [WAITING, WAITING, READY]
+
+
+def test_a_chunked_body_is_ready_at_its_last_chunk(pair):
+    states = fed(pair, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", b"3\r\nabc\r\n", b"0\r\n",
+                 b"X-Trailer: 1\r\n", b"\r\n")
+    assert states == [WAITING, WAITING, WAITING, WAITING, READY]
+
+
+def test_what_the_app_refuses_anyway_is_handed_over_after_the_head(pair):
+    too_large = b"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n"
+    assert fed(pair, too_large, deadlines=Deadlines(max_body=10)) == [READY]  # 413 by its length, no body read
+
+
+def test_a_broken_chunk_framing_is_left_to_the_parser(pair):
+    assert fed(pair, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") == [READY]
+
+
+def test_an_overlong_head_is_refused_and_a_closed_connection_is_gone(pair):
+    ours, theirs = pair
+    arriving = Arriving(ours, Deadlines())
+    theirs.sendall(b"GET / HTTP/1.1\r\n" + b"X-Pad: " + b"a" * HEAD_LIMIT)
+    assert [arriving.read(), arriving.read()] == [WAITING, "431 Request Header Fields Too Large"]  # 64 KiB a read
+    theirs.shutdown(socket.SHUT_WR)
+    assert Arriving(ours, Deadlines()).read() == GONE
+
+
+def test_the_deadline_moves_from_the_head_to_the_body(pair):
+    ours, theirs = pair
+    arriving = Arriving(ours, Deadlines(header=100, body=1))
+    theirs.sendall(b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n")
+    assert arriving.read() == WAITING and arriving.deadline <= time.monotonic() + 1
+    assert Arriving(ours, Deadlines(header=0)).deadline == math.inf  # 0: no deadline
