@@ -43,6 +43,11 @@ class Settings:
     budget_window: float = 60.0
     auth_failures: int = 5  # wrong-token attempts per budget_window before 429 (0 = no limit)
     trusted_proxies: tuple[str, ...] = ()  # proxies (addresses, networks) whose X-Forwarded-For names the client
+    # HTTP caching (kg.web.caching): ETags from the store's version, 304s, and a bounded cache of responses
+    cache: str = "on"  # "off": no ETag, no 304, no response cache (what the speed figures of serving measure)
+    cache_bytes: int = 64_000_000  # the response cache's bound, per process
+    cache_max_age: int = 60  # Cache-Control max-age of a read-only service's reads (a writable one: no-cache)
+    remote_max_age: int = 0  # remote mode: others may write to the server, so caching is off unless this is > 0
     # serving
     host: str = "127.0.0.1"
     port: int = 8080

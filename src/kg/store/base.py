@@ -32,6 +32,7 @@ class Store(ABC):
     """What the service needs from a triple store."""
 
     guard: Guard = Guard()
+    version: str | None = None  # advanced by every change made through this store; None: changes may come from elsewhere
     base: str | None = None  # relative IRIs in queries and updates resolve against it (the graph's base, KG_BASE)
 
     def query(self, sparql: str, *, dataset: Dataset = Dataset(), bindings: dict[str, Term] | None = None,

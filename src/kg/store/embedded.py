@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -16,8 +17,20 @@ from kg.rdf.terms import graph_node, quad
 from kg.store.base import Dataset, QueryResult, Store, Term
 from kg.store.guard import Guard
 from kg.store.solutions import collect
+from kg.store.version import Version
 
 GRAPH_SIZES = queries.text("store/graph-sizes")
+
+
+def _changes(method):
+    """Mark a method that may change the data: the store's version advances after it, whatever happened."""
+    @functools.wraps(method)
+    def changing(self, *arguments, **options):
+        try:
+            return method(self, *arguments, **options)
+        finally:
+            self._version.advance()
+    return changing
 
 
 class EmbeddedStore(Store):
@@ -32,12 +45,19 @@ class EmbeddedStore(Store):
             self.engine = pyoxigraph.Store.read_only(str(path))
         else:
             self.engine = pyoxigraph.Store(str(path) if path is not None else None)
+        self._version = Version(path, writable=not self.read_only)
+
+    @property
+    def version(self) -> str:
+        return self._version.token
 
     @classmethod
     def from_files(cls, files: Iterable[DataFile], guard: Guard = Guard(), base: str | None = None) -> "EmbeddedStore":
+        files = list(files)
         store = cls(guard=guard, base=base)
         for data_file in files:
             store.load(data_file.path, data_file.graph)
+        store._version = Version.of_files(f.path for f in files)  # the same data, the same version, in every worker
         return store
 
     @classmethod
@@ -71,6 +91,7 @@ class EmbeddedStore(Store):
         except SyntaxError as error:
             raise QuerySyntaxError(f"malformed query: {error}") from None
 
+    @_changes
     def _update(self, sparql: str) -> None:
         try:
             self.engine.update(sparql, base_iri=self.base)
@@ -85,6 +106,7 @@ class EmbeddedStore(Store):
             return None
         return [q.triple for q in self.engine.quads_for_pattern(None, None, None, node)]
 
+    @_changes
     def replace_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
         """Clear and refill in one SPARQL Update, so a concurrent reader never sees the graph empty.
 
@@ -97,11 +119,13 @@ class EmbeddedStore(Store):
         self.engine.update(f"DROP SILENT GRAPH {name} ; CREATE SILENT GRAPH {name} ; "
                            f"INSERT DATA {{ GRAPH {name} {{ {body} }} }}")
 
+    @_changes
     def add_to_graph(self, graph: str | None, triples: Iterable[pyoxigraph.Triple]) -> None:
         if graph is not None:
             self.engine.add_graph(graph_node(graph))
         self.engine.extend(quad(t, graph) for t in triples)
 
+    @_changes
     def drop_graph(self, graph: str | None) -> bool:
         node = graph_node(graph)
         if graph is None:
@@ -125,6 +149,7 @@ class EmbeddedStore(Store):
         """The quads matching a pattern (None matches anything), in every graph."""
         return iter(self.engine.quads_for_pattern(subject, predicate, object))
 
+    @_changes
     def add_quads(self, quads: Iterable[pyoxigraph.Quad]) -> None:
         self.engine.extend(quads)
 
@@ -132,6 +157,7 @@ class EmbeddedStore(Store):
         """Every quad as N-Quads, blank-node labels kept (what `from_nquads` reads back)."""
         return self.engine.dump(format=pyoxigraph.RdfFormat.N_QUADS)
 
+    @_changes
     def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
              replace: bool = False) -> int:  # progress: the engine reads the file itself (kg.services.load watches)
         """Load one file into its named graph, parsed once by the engine and streamed into the store (the engine's

@@ -104,6 +104,10 @@ class TimeLimitedStore(Store):
     def named_graphs(self) -> list[str]:
         return self.primary.named_graphs()
 
+    @property
+    def version(self) -> str:
+        return self.primary.version
+
     def quads(self) -> Iterator[pyoxigraph.Quad]:
         return self.primary.quads()
 

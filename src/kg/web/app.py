@@ -8,7 +8,7 @@ from kg.core.config import Settings
 from kg.store.base import Store
 from kg.store.open import open_store
 from kg.core.project import LANGUAGES
-from kg.web import admission
+from kg.web import admission, caching
 from kg.web.ledger import Ledger
 from kg.web.responses import register_errors, secure
 from kg.web.routes import api, graph_store, resources, sparql
@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, led
     app.extensions["kg.store"] = store if store is not None else open_store(settings)
     register_errors(app)
     admission.install(app, settings, ledger)  # first of the request hooks: before anything reads the body
+    caching.install(app, settings, app.extensions["kg.store"])  # then a 304 or a cached answer, before any route
     app.after_request(secure)
     app.jinja_env.globals["languages"] = LANGUAGES
     for blueprint in BLUEPRINTS:
