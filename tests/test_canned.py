@@ -427,3 +427,19 @@ def test_j_article_205_types_and_links(ask):
     assert ("out", "ontology#number", "205") in links
     chapter = next(r for r in rows if r["value"] == CC + "/chp_7" and r["direction"] == "in")
     assert chapter["valueLabel"] == "Chapter 7 of the Criminal Code of the Republic of Kazakhstan"
+
+
+def test_a_query_can_receive_its_terms_as_inline_values(store):
+    """`# bind: values` (chosen per query by bench/canned_forms.py): the same rows as Oxigraph's substitution."""
+    original = canned.load()["statute-articles"]
+    inline = canned.parse(original.text.replace("# name:", "# bind: values\n# name:", 1), "statute-articles")
+    assert inline.binding == "values" and original.binding == "substitute"
+    example = parse_qsl(original.examples[0], keep_blank_values=True)
+    rows = lambda query: sorted(map(str, canned.run(store, query, example).rows))  # noqa: E731
+    assert rows(inline) == rows(original) and rows(original)
+
+
+def test_an_unknown_binding_form_is_a_bug_in_the_file():
+    text = canned.load()["statute-articles"].text.replace("# name:", "# bind: paste\n# name:", 1)
+    with pytest.raises(ValueError, match="bind: paste"):
+        canned.parse(text, "statute-articles")

@@ -26,7 +26,9 @@ from kg.core.errors import InvalidParameter
 from kg.core.project import LANGUAGES
 from kg.rdf.terms import Literal, NamedNode, Term, typed
 from kg.store.base import QueryResult, Store
+from kg.store.bindings import bind
 
+BINDING_FORMS = ("substitute", "values")
 RESERVED = frozenset({"format"})  # request parameters of the API itself, not of a query
 MAX_TEXT = 1000
 
@@ -134,6 +136,7 @@ class CannedQuery:
     parameters: tuple[Parameter, ...]
     examples: tuple[str, ...]
     text: str
+    binding: str = "substitute"  # how the store gets the terms: "substitute" (Oxigraph) or "values" (inline blocks)
 
     def bindings(self, values: Iterable[tuple[str, str]], base: str = DEFAULT_BASE) -> dict[str, Term]:
         """Typed terms for the request's (name, value) pairs plus defaults; unset optional ones stay unbound."""
@@ -165,8 +168,13 @@ class CannedQuery:
 
 def run(store: Store, query: CannedQuery, values: Iterable[tuple[str, str]], *, base: str = DEFAULT_BASE,
         max_rows: int | None = None) -> QueryResult:
-    """Validate and bind the values, then evaluate the query in the store."""
-    return store.query(query.text, bindings=query.bindings(values, base), max_rows=max_rows)
+    """Validate and bind the values, then evaluate the query in the store, in the form its `# bind:` line chose
+    (bench/canned_forms.py measures both): Oxigraph's substitution, or the terms as inline VALUES blocks written by
+    `kg.store.bindings` from validated terms (never from the raw input)."""
+    bound = query.bindings(values, base)
+    if query.binding == "values":
+        return store.query(bind(query.text, bound), max_rows=max_rows)
+    return store.query(query.text, bindings=bound, max_rows=max_rows)
 
 
 # ---------------------------------------------------------------- reading the files
@@ -192,7 +200,10 @@ def parse(text: str, stem: str) -> CannedQuery:
         raise ValueError(f"{stem}.rq: a parameter is declared twice")
     query = CannedQuery(name=name, titles={lang: _one(header, f"title@{lang}", stem) for lang in LANGUAGES},
                         description=" ".join(header.get("description", [])), parameters=parameters,
-                        examples=tuple(header.get("example", [])), text=text)
+                        examples=tuple(header.get("example", [])), text=text,
+                        binding=(header.get("bind") or ["substitute"])[0])
+    if query.binding not in BINDING_FORMS:
+        raise ValueError(f"{stem}.rq: '# bind: {query.binding}' must be one of {', '.join(BINDING_FORMS)}")
     try:
         for example in query.examples:  # examples must themselves be valid requests
             query.bindings(parse_qsl(example, keep_blank_values=True))
