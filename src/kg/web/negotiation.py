@@ -1,4 +1,10 @@
-"""HTTP content negotiation (RFC 9110 §12.5.1): pick the best offered media type for an Accept header."""
+"""HTTP content negotiation (RFC 9110 §12.5.1): pick the best offered media type for an Accept header.
+
+`format=` names a syntax for the kind of answer on offer (`kg.rdf.formats.aliases_for`: `xml` is SPARQL XML for a
+table, RDF/XML for a graph). When it names nothing on offer, an Accept that names a type on offer (not only
+wildcards) wins; otherwise it is a 406 listing the names that would have worked. Other names of a type
+(`application/json` for JSON-LD or SPARQL JSON) count as the type itself in Accept.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from functools import lru_cache
 from typing import TypeVar
 
 from kg.core.errors import NotAcceptable
+from kg.rdf.formats import ACCEPTED_AS, aliases_for
 
 K = TypeVar("K")
 
@@ -36,15 +43,19 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
 
 def choose(accept: str | None, offered: list[str], aliases: dict[str, str] | None = None,
            format_param: str | None = None) -> str:
-    """The offered media type the client prefers; `format_param` (a media type or an alias) overrides Accept.
+    """The offered media type the client prefers; `format_param` (a media type or an alias, read for the kinds on
+    offer; `aliases` adds names such as `html`) overrides Accept.
 
     Ties go to the order of `offered`, so its first entry is the default. Raises NotAcceptable (406)."""
     if format_param:
-        wanted = _wanted(format_param, aliases)
+        names = _names(tuple(offered), aliases)
+        wanted = _wanted(format_param, names)
         if wanted in offered:
             return wanted
-        raise NotAcceptable(f"format {format_param!r} is not available here; choose one of: "
-                            f"{', '.join(sorted(set((aliases or {}).keys()) | set(offered)))}")
+        if _explicit(accept) and (best := _best(accept, tuple(offered))):
+            return best
+        usable = {name for name, target in names.items() if target in offered} | set(offered)
+        raise NotAcceptable(f"format {format_param!r} is not available here; choose one of: {', '.join(sorted(usable))}")
     best = _best(accept, tuple(offered))
     if best is None:
         raise NotAcceptable(f"none of the accepted media types ({accept}) can be produced; available: {', '.join(offered)}")
@@ -55,15 +66,30 @@ def choose_each(accept: str | None, offers: Mapping[K, Sequence[str]], aliases: 
                 format_param: str | None = None) -> dict[K, str]:
     """`choose` for each kind of answer at once (before knowing which one a query gives); kinds the client
     cannot take are left out, so an empty dict means 406 whatever the answer."""
-    if format_param:
-        wanted = _wanted(format_param, aliases)
-        return {kind: wanted for kind, offered in offers.items() if wanted in offered}
-    chosen = ((kind, _best(accept, tuple(offered))) for kind, offered in offers.items())
-    return {kind: media for kind, media in chosen if media is not None}
+    chosen = {}
+    for kind, offered in offers.items():
+        offered = tuple(offered)
+        media = _wanted(format_param, _names(offered, aliases)) if format_param else None
+        if media not in offered:
+            media = _best(accept, offered) if not format_param or _explicit(accept) else None
+        if media is not None:
+            chosen[kind] = media
+    return chosen
 
 
-def _wanted(format_param: str, aliases: dict[str, str] | None) -> str:
-    return (aliases or {}).get(format_param.lower(), format_param.lower())
+def _names(offered: tuple[str, ...], aliases: Mapping[str, str] | None) -> dict[str, str]:
+    """`format=` names for these offered types: the kinds' own names win over the caller's extra ones."""
+    return {**(aliases or {}), **aliases_for(offered)}
+
+
+def _wanted(format_param: str, names: Mapping[str, str]) -> str:
+    return names.get(format_param.lower(), format_param.lower())
+
+
+@lru_cache(maxsize=256)
+def _explicit(accept: str | None) -> bool:
+    """Whether Accept names at least one media type (not only wildcards) with a q above 0."""
+    return any(q > 0 and not media.endswith("/*") for media, q in parse_accept(accept))
 
 
 @lru_cache(maxsize=256)
@@ -81,7 +107,7 @@ def _best(accept: str | None, offered: tuple[str, ...]) -> str | None:
 def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
     """The q-value of the most specific range matching `media` (RFC 9110: more specific ranges take precedence)."""
     kind = media.split("/")[0]
-    for candidate in (media, f"{kind}/*", "*/*"):
+    for candidate in (media, *ACCEPTED_AS.get(media, ()), f"{kind}/*", "*/*"):
         for range_, q in ranges:
             if range_ == candidate:
                 return q
