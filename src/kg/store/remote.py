@@ -27,13 +27,14 @@ from kg.core.errors import BackendError, UsageError
 from kg.rdf.parsing import read_triples
 from kg.rdf.sparql_lexer import query_form
 from kg.rdf.terms import iri
-from kg.store.base import Dataset, QueryResult, Store, Term
+from kg.store.base import AskResult, Dataset, QueryResult, SelectResult, Store, Term
 from kg.store.bindings import bind
 from kg.store.guard import Guard
 from kg.store.http import ServerErrors, open_url
 from kg.store.solutions import collect
 
 
+VIRTUOSO_ASK = "__ASK_RETVAL"
 ACCEPT = {  # query form -> what we ask the server for; the parser follows the Content-Type it answers with
     "SELECT": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
     "ASK": "application/sparql-results+json, application/sparql-results+xml;q=0.9",
@@ -68,7 +69,8 @@ class RemoteStore(Store):
                max_rows: int | None) -> QueryResult:
         """Send the query (bindings as an inline VALUES block) and read at most `max_rows` rows of the answer."""
         text = bind(sparql, bindings)
-        wrapper = self._wrapper(text, query_form(text) or SELECT, self.timeout)
+        form = query_form(text) or SELECT
+        wrapper = self._wrapper(text, form, self.timeout)
         for graph in dataset.default_graphs:
             wrapper.addParameter("default-graph-uri", graph)
         for graph in dataset.named_graphs:
@@ -76,7 +78,7 @@ class RemoteStore(Store):
         with ServerErrors("malformed query", self.timeout):
             response = wrapper.query().response
             try:
-                return _read_answer(response, max_rows)
+                return _as_asked(_read_answer(response, max_rows), form)
             finally:
                 response.close()  # stop downloading the rows past the limit
 
@@ -207,6 +209,14 @@ class _Wrapper(SPARQLWrapper):
         return open_url(self._createRequest(), timeout=self.timeout), self.returnFormat
 
 
+def _as_asked(result: QueryResult, form: str) -> QueryResult:
+    """Virtuoso 7.2 answers an ASK as a table with one `__ASK_RETVAL` integer: read it as the boolean it means."""
+    if form == "ASK" and isinstance(result, SelectResult) and result.variables == [VIRTUOSO_ASK]:
+        return AskResult(bool(result.rows) and result.rows[0].get(VIRTUOSO_ASK) is not None
+                         and result.rows[0][VIRTUOSO_ASK].value not in ("0", "false"))
+    return result
+
+
 def _read_answer(response, max_rows: int | None) -> QueryResult:
     media = response.headers.get_content_type()
     results_format = pyoxigraph.QueryResultsFormat.from_media_type(media)
@@ -246,6 +256,11 @@ def _create(graph: str | None) -> str:
 
 
 def _insert_data(graph: str | None, triples: list[pyoxigraph.Triple]) -> str:
-    """INSERT DATA with the triples in N-Triples as written by pyoxigraph (a subset of SPARQL's triple syntax)."""
+    """INSERT DATA with the triples in N-Triples as written by pyoxigraph (a subset of SPARQL's triple syntax). With
+    blank nodes it is written `INSERT { ... } WHERE {}`, the same for one solution, which Virtuoso accepts too (its
+    compiler refuses blank nodes in INSERT DATA)."""
     data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")
-    return f"INSERT DATA {{ {data} }}" if graph is None else f"INSERT DATA {{ {_graph(graph)} {{ {data} }} }}"
+    block = data if graph is None else f"{_graph(graph)} {{ {data} }}"
+    if any(isinstance(term, pyoxigraph.BlankNode) for t in triples for term in (t.subject, t.object)):
+        return f"INSERT {{ {block} }} WHERE {{}}"
+    return f"INSERT DATA {{ {block} }}"
