@@ -19,6 +19,7 @@ A refusal is a 4xx with a message naming the rule; nothing reaches an engine aro
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from kg.core.errors import InputRefused
@@ -26,6 +27,7 @@ from kg.rdf.sparql_lexer import Token, code_tokens, expand_escapes
 from kg.store import outbound
 
 DEFAULT_MAX_DEPTH = 64
+REMEMBERED_LENGTH = 8192  # texts up to this many characters are remembered once they passed (memory stays bounded)
 OPENING, CLOSING = {"{", "(", "["}, {"}", ")", "]"}
 
 
@@ -41,13 +43,26 @@ class Guard:
         return cls(outbound_allowlist=tuple(settings.service_allowlist), max_depth=settings.max_depth)
 
     def check(self, sparql: str) -> None:
-        """Raise a KgError (400 or 403) if the text may not reach an engine."""
+        """Raise a KgError (400 or 403) if the text may not reach an engine. A short text that passed is remembered
+        (clients repeat their queries; a refusal is never remembered, it is raised again)."""
+        if len(sparql) <= REMEMBERED_LENGTH:
+            _passed(self, sparql)
+        else:
+            self.inspect(sparql)
+
+    def inspect(self, sparql: str) -> None:
         for text in _readings(sparql):
             tokens = code_tokens(text)
             _unambiguous(text, tokens)
             _shallow(tokens, self.max_depth)
             if outbound.mentions_outbound(text):
                 outbound.check(tokens, self.outbound_allowlist)
+
+
+@functools.lru_cache(maxsize=2048)
+def _passed(guard: Guard, sparql: str) -> bool:
+    guard.inspect(sparql)
+    return True
 
 
 def _readings(sparql: str) -> list[str]:
