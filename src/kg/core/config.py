@@ -38,6 +38,7 @@ class Settings:
     max_depth: int = 64  # nesting of groups, parentheses and brackets in a query or update, and of a JSON body
     service_allowlist: tuple[str, ...] = ()
     # admission control (kg.web.admission), per client address: costly requests are ad-hoc SPARQL and writes
+    admission: str = "on"  # "off" only to measure serving alone (bench/): no per-client limits at all
     client_concurrency: int = 2  # costly requests a client may have running at once (0 = no cap)
     client_budget: float = 30.0  # seconds of costly requests per budget_window, refilled evenly (0 = no budget)
     budget_window: float = 60.0

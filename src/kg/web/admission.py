@@ -103,6 +103,8 @@ def _within(address: str, networks: tuple[Network, ...]) -> bool:
 def install(app: Flask, settings: Settings, ledger: Ledger | None) -> Ledger:
     """Enforce admission control in `app` with `ledger` (shared by the processes), or a process-local one."""
     ledger = ledger if ledger is not None else ledger_for(settings)
+    if settings.admission.lower() == "off":  # for measuring the engine and the front alone (bench/), never public
+        return ledger
     app.extensions["kg.admission"] = (ledger, proxies(settings.trusted_proxies))
     app.before_request(_admit)
     app.after_request(_count_wrong_tokens)
