@@ -57,6 +57,12 @@ class NotFound(KgError):
     http_status = 404
 
 
+class URITooLong(KgError):
+    """A request target longer than the service reads (a long query belongs in a POST body)."""
+
+    http_status = 414
+
+
 class NotAcceptable(KgError):
     """None of the media types the client accepts can be produced."""
 

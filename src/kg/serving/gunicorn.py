@@ -162,6 +162,7 @@ def server_options(settings: Settings, mode: Mode) -> dict:
                                                                   settings.max_body)),
         "threads": max(1, settings.threads) if threaded else 1,  # more than 1 would turn sync into gthread
         "timeout": worker_timeout(settings.query_timeout),
+        "limit_request_line": 0,  # no limit of gunicorn's (4094 bytes): the app answers past MAX_REQUEST_TARGET (414)
         "proc_name": "infosec-law-kg",
         "errorlog": "-",
         "loglevel": "info",

@@ -89,7 +89,9 @@ class Arriving:
             end = self.data.find(b"\r\n\r\n", max(0, self.searched - 3))
             if end < 0:
                 self.searched = len(self.data)
-                return "431 Request Header Fields Too Large" if len(self.data) > HEAD_LIMIT else WAITING
+                if len(self.data) <= HEAD_LIMIT:
+                    return WAITING
+                return "431 Request Header Fields Too Large" if b"\r\n" in self.data else "414 URI Too Long"
             self.body, head = end + 4, bytes(self.data[:end + 2]).lower()
             length = CONTENT_LENGTH.search(head)
             if b"\ntransfer-encoding:" in head:
@@ -127,7 +129,8 @@ class Arriving:
     def refuse(self, status: str) -> None:
         """Answer `status` (a connection that sent nothing gets no answer) and close."""
         if self.data:
-            detail = "did not arrive in time" if status.startswith("408") else f"has a head over {HEAD_LIMIT} bytes"
+            detail = ("did not arrive in time" if status.startswith("408") else f"has a head over {HEAD_LIMIT} bytes"
+                      if status.startswith("431") else f"line is over {HEAD_LIMIT} bytes: send a long query by POST")
             body = json.dumps({"error": status.split(" ", 1)[1].replace(" ", ""), "detail": f"the request {detail}"})
             self._send(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                        f"Connection: close\r\n\r\n{body}".encode("ascii"))
