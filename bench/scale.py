@@ -1,0 +1,222 @@
+"""The service at scale, side by side with the references, on the shared synthetic legal graph (shared/bench-data):
+
+- loading: `kg load --store` against `oxigraph load` on the same N-Triples file (seconds, peak memory);
+- serving on disk: `kg serve --store` (KG_CACHE=off, KG_ADMISSION=off: serving, not caching or rationing) against
+  `oxigraph serve-read-only --union-default-graph` on the store `oxigraph load` built;
+- serving in memory: `kg serve` on the data in memory against the minimal Flask + pyoxigraph app (bench/reference.py),
+  both under the same gunicorn workers.
+
+Each server gets the API mix (q1, q2, q7) and the full mix (q1–q8) at one concurrency; the sides answer the same rows
+(checked first). Results go to JSON, a Markdown table and an SVG chart. Virtuoso is not a side yet (its answers to
+the service's queries are not all readable: README's engine table). Usage:
+`python bench/scale.py --triples 1000000 [--concurrency 8] [--duration 20] [--out DIR]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import loadgen  # noqa: E402
+
+BENCH_DATA = Path(os.environ.get("KG_BENCH_DATA", PROJECT.parent / "shared" / "bench-data"))
+API_MIX = ["q1_article_lookup", "q2_chapter_articles", "q7_construct_article"]
+FULL_MIX = API_MIX + ["q3_offence_subtree", "q4_instrument_gaps", "q5_stats_trend", "q6_title_search", "q8_count_all"]
+GRAPH = "https://lkg.example.org/graph/all"
+SERVICE_ENV = {"KG_CACHE": "off", "KG_ADMISSION": "off", "KG_QUERY_TIMEOUT": "120", "KG_MAX_ROWS": "1000000"}
+OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
+
+
+def timed(command: list[str], env: dict | None = None) -> dict:
+    """Run a command to its end: wall seconds and its peak resident memory (MiB), measured by a helper process of
+    its own so that each figure is that command's alone."""
+    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True, "
+             "capture_output=True); print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    done = subprocess.run([sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+    seconds, peak_kib = done.stdout.split()
+    return {"seconds": round(float(seconds), 2), "peak_mib": round(int(peak_kib) / 1024)}
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, name: str, command: list[str], port: int, path: str, env: dict | None = None) -> None:
+        self.name, self.port, self.path = name, port, path
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        env={**os.environ, **(env or {})}, start_new_session=True)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.process.returncode}")
+            try:
+                if loadgen.fetch(port, path + quote("ASK {}"))[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)  # a readiness probe's polling period
+        raise RuntimeError(f"{name} did not answer")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: int, duration: float) -> dict:
+    """Round-robin over the queries of a mix: each gets its share of the time; req/s summed, p50 per query."""
+    total, per_query = 0.0, {}
+    for name in names:
+        sample = loadgen.measure(server.port, server.path + quote(queries[name]), requests=10**9,
+                                 concurrency=concurrency, duration=duration / len(names), headers={"Accept": "*/*"})
+        total += sample.requests / sample.seconds if sample.seconds else 0
+        per_query[name] = {"rps": round(sample.rps, 1), "p50_ms": round(sample.percentile(0.5), 1),
+                           "errors": sample.errors}
+    return {"rps": round(total / len(names), 1), "queries": per_query}
+
+
+def rows(server: Server, query: str) -> int:
+    status, body = loadgen.fetch(server.port, server.path + quote(query), {"Accept": "application/n-triples, application/sparql-results+json"})
+    if status != 200:
+        raise RuntimeError(f"{server.name} answered {status}")
+    text = body.decode()
+    return text.count('"type"') if text.startswith("{") else text.count("\n")
+
+
+def run(args) -> dict:
+    work = Path(args.work or tempfile.mkdtemp(prefix="kg-scale-"))
+    data = work / f"kg-{args.triples}.nt"
+    subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
+                    "--out", str(data)], check=True, capture_output=True)
+    queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
+    root = work / "root"  # a project folder whose graph/ is the data (N-Triples is Turtle) and no ontology
+    (root / "graph").mkdir(parents=True, exist_ok=True)
+    (root / "ontology").mkdir(exist_ok=True)
+    shutil.copy(data, root / "graph" / "all.ttl")
+    result = {"triples": args.triples, "date": date.today().isoformat(), "machine": _machine(),
+              "concurrency": args.concurrency, "load": {}, "serving": {}}
+    result["load"]["kg load --store"] = timed([sys.executable, "-m", "kg.cli", "load", "--store", str(work / "kg-db"),
+                                               "--graph", GRAPH, str(data)])
+    result["load"]["oxigraph load"] = timed([OXIGRAPH, "load", "--location", str(work / "ox-db"), "--file", str(data),
+                                             "--graph", GRAPH])
+    result["disk_mib"] = {name: round(_size(work / folder) / 2**20) for name, folder in (("kg", "kg-db"), ("oxigraph", "ox-db"))}
+    sides = [
+        ("kg serve --store", [sys.executable, "-m", "kg.cli", "serve", "--store", str(work / "kg-db")], "/sparql?query=", SERVICE_ENV),
+        ("oxigraph serve-read-only", [OXIGRAPH, "serve-read-only", "--location", str(work / "ox-db"), "--union-default-graph"], "/query?query=", None),
+        ("kg serve (memory)", [sys.executable, "-m", "kg.cli", "--root", str(root), "serve"], "/sparql?query=", SERVICE_ENV),
+        ("minimal Flask app (memory)", [sys.executable, str(HERE / "reference.py"), "--root", str(root)], "/sparql?query=", None),
+    ]
+    expected = None
+    for name, command, path, env in sides:
+        port = free_port()
+        bind = ["--bind", f"127.0.0.1:{port}"] if command[0] == OXIGRAPH else ["--port", str(port)]
+        started = time.perf_counter()
+        server = Server(name, command + bind, port, path, env)
+        try:
+            counts = {q: rows(server, queries[q]) for q in FULL_MIX}
+            expected = expected or counts
+            result["serving"][name] = {
+                "start_s": round(time.perf_counter() - started, 2), "same_rows": counts == expected, "rows": counts,
+                "api_mix": mix(server, queries, API_MIX, args.concurrency, args.duration),
+                "full_mix": mix(server, queries, FULL_MIX, args.concurrency, args.duration)}
+        finally:
+            server.stop()
+    serving = result["serving"]
+    result["ratios"] = {
+        "on disk, API mix: kg / oxigraph": _ratio(serving, "kg serve --store", "oxigraph serve-read-only", "api_mix"),
+        "on disk, full mix: kg / oxigraph": _ratio(serving, "kg serve --store", "oxigraph serve-read-only", "full_mix"),
+        "in memory, API mix: kg / minimal app": _ratio(serving, "kg serve (memory)", "minimal Flask app (memory)", "api_mix"),
+        "in memory, full mix: kg / minimal app": _ratio(serving, "kg serve (memory)", "minimal Flask app (memory)", "full_mix"),
+        "load time: kg / oxigraph": round(result["load"]["kg load --store"]["seconds"] / result["load"]["oxigraph load"]["seconds"], 2),
+        "load peak memory: kg / oxigraph": round(result["load"]["kg load --store"]["peak_mib"] / max(result["load"]["oxigraph load"]["peak_mib"], 1), 2),
+    }
+    return result
+
+
+def _ratio(serving: dict, ours: str, reference: str, which: str) -> float:
+    return round(serving[ours][which]["rps"] / max(serving[reference][which]["rps"], 1e-9), 2)
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def _machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+
+
+def markdown(result: dict) -> str:
+    lines = [f"Scale bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
+             f"{result['concurrency']}", "",
+             "| side | start s | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | same rows |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, side in result["serving"].items():
+        q = side["full_mix"]["queries"]
+        lines.append(f"| {name} | {side['start_s']} | {side['api_mix']['rps']} | {side['full_mix']['rps']} | "
+                     f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side['same_rows']} |")
+    lines += ["", "| load | seconds | peak MiB |", "|---|---:|---:|"]
+    lines += [f"| {name} | {row['seconds']} | {row['peak_mib']} |" for name, row in result["load"].items()]
+    lines += ["", "| ratio | value |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in result["ratios"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def svg(result: dict) -> str:
+    """Throughput by side (API and full mix) as a bar chart, drawn here (no plotting library needed)."""
+    sides = list(result["serving"].items())
+    top = max(max(s["api_mix"]["rps"], s["full_mix"]["rps"]) for _, s in sides) or 1
+    width, bar, gap = 640, 18, 14
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{60 + len(sides) * (2 * bar + gap)}" '
+             'font-family="sans-serif" font-size="12">',
+             f'<text x="10" y="20" font-size="14">req/s at concurrency {result["concurrency"]}, '
+             f'{result["triples"]:,} triples ({result["date"]})</text>']
+    y = 40
+    for name, side in sides:
+        parts.append(f'<text x="10" y="{y + bar}">{name}</text>')
+        for offset, (key, colour) in enumerate((("api_mix", "#3b6ea5"), ("full_mix", "#e0a030"))):
+            length = 360 * side[key]["rps"] / top
+            parts.append(f'<rect x="230" y="{y + offset * bar}" width="{length:.1f}" height="{bar - 2}" fill="{colour}"/>'
+                         f'<text x="{236 + length:.1f}" y="{y + offset * bar + bar - 5}">{side[key]["rps"]}</text>')
+        y += 2 * bar + gap
+    parts.append(f'<text x="230" y="{y + 10}" fill="#3b6ea5">API mix</text><text x="300" y="{y + 10}" fill="#e0a030">full mix</text></svg>')
+    return "\n".join(parts) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--triples", type=int, default=1_000_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--duration", type=float, default=24, help="seconds per mix and side")
+    parser.add_argument("--out", type=Path, default=PROJECT / "bench" / "results")
+    parser.add_argument("--work", type=Path, help="keep data and stores here (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    result = run(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    stem = args.out / f"scale-{args.triples}"
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown(result))
+    stem.with_suffix(".svg").write_text(svg(result))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""A smoke run of bench/scale.py (the 1M and 10M runs are manual): every side starts, answers the same rows for the
+whole query mix, and the report is written as JSON, Markdown and SVG."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCALE = Path(__file__).resolve().parents[1] / "bench" / "scale.py"
+BENCH_DATA = Path(__file__).resolve().parents[2] / "shared" / "bench-data"
+
+
+def test_a_small_scale_run_compares_every_side(tmp_path):
+    if not (BENCH_DATA / "gen_legal_kg.py").exists():
+        pytest.skip("shared/bench-data is not beside this checkout")
+    done = subprocess.run([sys.executable, str(SCALE), "--triples", "5000", "--duration", "0.8", "--concurrency", "2",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "scale-5000.json").read_text())
+    assert set(result["serving"]) == {"kg serve --store", "oxigraph serve-read-only", "kg serve (memory)",
+                                      "minimal Flask app (memory)"}
+    assert all(side["same_rows"] for side in result["serving"].values())
+    assert all(side["api_mix"]["rps"] > 0 for side in result["serving"].values())
+    assert (tmp_path / "scale-5000.md").read_text().startswith("Scale bench, 5,000 triples")
+    assert (tmp_path / "scale-5000.svg").read_text().startswith("<svg")
