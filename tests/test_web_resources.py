@@ -3,6 +3,7 @@ and the query page."""
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 
@@ -12,6 +13,7 @@ import pytest
 from kg.core.project import ontology_files, shapes_files
 from kg.store.embedded import EmbeddedStore
 from kg.web.app import create_app
+from kg.rdf import jsonld
 from kg.web.routes import resources
 
 from helpers import BASE
@@ -29,7 +31,17 @@ VOID = "http://rdfs.org/ns/void#"
 
 def parse(response) -> set[pyoxigraph.Triple]:
     rdf_format = RDF_FORMATS[response.mimetype]
-    return {q.triple for q in pyoxigraph.parse(response.data, format=rdf_format)}
+    return {q.triple for q in pyoxigraph.parse(with_context(response.data, response.mimetype), format=rdf_format)}
+
+
+def with_context(data: bytes, media: str) -> bytes:
+    """Compacted JSON-LD with the published context put in place of its URL (what a document loader does)."""
+    if media != "application/ld+json":
+        return data
+    document = json.loads(data)
+    if isinstance(document, dict) and str(document.get("@context", "")).endswith("/context.jsonld"):
+        document["@context"] = jsonld.CONTEXT["@context"]
+    return json.dumps(document).encode()
 
 
 def n(iri: str) -> pyoxigraph.NamedNode:

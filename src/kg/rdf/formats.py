@@ -26,13 +26,13 @@ class Format:
     engine: object = None  # pyoxigraph's RdfFormat (None for the result tables, written by kg.rdf.results)
     offered: bool = True  # False: read only (N3 files for `kg load`)
     other_media_types: tuple[str, ...] = ()  # other names accepted in a request body and in Accept
+    # (not application/xml: browsers accept it at q=0.9, and would get RDF/XML where Turtle is the default)
 
 
 TABLE = (
     Format("application/sparql-results+json", RESULTS, "SPARQL JSON", W3C + "SPARQL_Results_JSON", ("srj",), ("json",),
            other_media_types=("application/json",)),
-    Format("application/sparql-results+xml", RESULTS, "SPARQL XML", W3C + "SPARQL_Results_XML", ("srx",), ("xml",),
-           other_media_types=("application/xml",)),
+    Format("application/sparql-results+xml", RESULTS, "SPARQL XML", W3C + "SPARQL_Results_XML", ("srx",), ("xml",)),
     Format("text/csv", RESULTS, "CSV", W3C + "SPARQL_Results_CSV", ("csv",), ("csv",)),
     Format("text/tab-separated-values", RESULTS, "TSV", W3C + "SPARQL_Results_TSV", ("tsv",), ("tsv",)),
     Format("text/turtle", GRAPH, "Turtle", W3C + "Turtle", ("ttl",), ("turtle", "ttl"), pyoxigraph.RdfFormat.TURTLE,
@@ -42,7 +42,7 @@ TABLE = (
     Format("application/ld+json", GRAPH, "JSON-LD", W3C + "JSON-LD", ("jsonld",), ("jsonld", "json-ld"),
            pyoxigraph.RdfFormat.JSON_LD, other_media_types=("application/json",)),
     Format("application/rdf+xml", GRAPH, "RDF/XML", W3C + "RDF_XML", ("rdf", "owl"), ("rdfxml", "rdf", "rdf+xml"),
-           pyoxigraph.RdfFormat.RDF_XML, other_media_types=("application/xml",)),
+           pyoxigraph.RdfFormat.RDF_XML),
     Format("application/n-quads", DATASET, "N-Quads", W3C + "N-Quads", ("nq",), ("nq", "nquads"),
            pyoxigraph.RdfFormat.N_QUADS),
     Format("application/trig", DATASET, "TriG", W3C + "TriG", ("trig",), ("trig",), pyoxigraph.RdfFormat.TRIG),

@@ -21,8 +21,9 @@ from flask import Flask, Response, g, request
 from kg.core.config import Settings
 from kg.store.base import Store
 
-CACHED_PREFIXES = ("/api/queries/", "/eli/", "/id/")  # answers kept in the service's cache
-READ_PREFIXES = ("/sparql", "/data", "/api/", "/eli/", "/id/", "/ontology", "/shapes", "/void", "/openapi.json")
+CACHED_PREFIXES = ("/api/queries/", "/eli/", "/id/", "/graph/")  # answers kept in the service's cache
+READ_PREFIXES = ("/sparql", "/data", "/api/", "/eli/", "/id/", "/graph/", "/ontology", "/shapes", "/void",
+                 "/openapi.json", "/context.jsonld")
 LANGUAGE_PAGES = ("/eli/", "/id/")  # pages whose words follow Accept-Language (kg.web.routes.resources)
 
 
@@ -108,7 +109,8 @@ def _vary(response: Response) -> None:
 def _key(version: str) -> str:
     """The version, then a digest of what selects the representation."""
     language = request.headers.get("Accept-Language", "") if request.path.startswith(LANGUAGE_PAGES) else ""
-    parts = [request.full_path, request.headers.get("Accept", ""), language]
+    parts = [request.host_url, request.full_path, request.headers.get("Accept", ""), language]  # host: JSON-LD
+    # documents and VoID name this server's URLs
     return f"{version}-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:24]}"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
 from kg.core.project import LANGUAGES, fallback
 from kg.rdf.formats import LINK_SUFFIXES, OFFERED
@@ -20,7 +19,7 @@ RDF_TYPE = PREFIXES["rdf"] + "type"
 LABEL_PROPERTIES = {PREFIXES["rdfs"] + "label", PREFIXES["skos"] + "prefLabel"}
 PLAIN_DATATYPES = {PREFIXES["xsd"] + "string", PREFIXES["rdf"] + "langString"}
 # paths of the base this server answers itself (see kg.web.routes.resources)
-LOCAL_PATH = re.compile(r"(eli|id)/.|(ontology|shapes|void)(#|$)")
+LOCAL_PATH = re.compile(r"(eli|id|graph)/.|(ontology|shapes|void)(#|$)")
 LINKABLE_SCHEMES = {"http", "https", "mailto"}
 RDF_LINKS = [(f.label, f".{f.suffixes[0]}") for f in OFFERED if f.suffixes and f.suffixes[0] in LINK_SUFFIXES]
 
@@ -71,13 +70,11 @@ class Linker:
         self.base, self.root, self.labels, self.language = base, root.rstrip("/"), labels or {}, language
 
     def href(self, iri: str) -> tuple[str | None, bool]:
-        """The link for an IRI and whether it leaves this server (named graphs link to the Graph Store). Only
+        """The link for an IRI and whether it leaves this server (named graphs dereference at their own path). Only
         http(s) and mailto IRIs become links: a `javascript:` IRI in the data stays text (stored XSS)."""
         path = iri[len(self.base):] if iri.startswith(self.base) else None
         if path is not None and LOCAL_PATH.match(path):
             return f"{self.root}/{path}", False
-        if path is not None and path.startswith("graph/"):
-            return f"{self.root}/data?{urlencode({'graph': iri})}", False
         return (iri if iri.split(":", 1)[0].lower() in LINKABLE_SCHEMES else None), True
 
     def name(self, iri: str) -> str:

@@ -18,28 +18,30 @@ from flask import Blueprint, Response, current_app, render_template, request
 from kg import queries
 from kg.core.errors import NotFound
 from kg.core.project import DEFAULT_LANGUAGE, LANGUAGES, fallback, ontology_files, shapes_files
-from kg.rdf.formats import ALIASES, LINK_SUFFIXES, RDF_TYPES
-from kg.rdf.namespaces import PREFIXES
+from kg.rdf.formats import LINK_SUFFIXES, RDF_TYPES
 from kg.rdf.parsing import read_triples
-from kg.rdf.results import serialize_triples
-from kg.rdf.terms import Literal, NamedNode, Triple
+from kg.rdf.terms import Triple
+from kg.services import dumps
 from kg.services.describe import describe, linked_labels
 from kg.web.context import settings, store
+from kg.web.linking import link, rdf_response
 from kg.web.negotiation import choose
 from kg.web.ontology_doc import ontology_html
 from kg.web.resource_page import RDF_LINKS, listing, resource_page
 from kg.web.responses import CSP_INLINE_STYLES, open_read
-from kg.web.void import void_triples
+from kg.web.routes.publishing import dump_url
+from kg.web.void import Release, void_triples
 
 WEB = Path(__file__).resolve().parents[1]
 blueprint = Blueprint("resources", __name__, template_folder=str(WEB / "templates"), static_folder=str(WEB / "static"),
                       static_url_path="/assets")  # the app's own /static route would shadow /static
 
-SUFFIXES = LINK_SUFFIXES
+SUFFIXES = {**LINK_SUFFIXES, "html": "text/html", "json": "application/ld+json"}  # `.json`: JSON-LD
 RDF_MEDIA = RDF_TYPES
 PAGE_FIRST = ["text/html", *RDF_MEDIA]  # resources and the ontology: a page unless RDF is asked for
 DATA_FIRST = [*RDF_MEDIA, "text/html"]  # shapes and VoID: Turtle unless a browser asks for HTML
-FORMAT_ALIASES = {**ALIASES, "html": "text/html"}
+FORMAT_ALIASES = {"html": "text/html"}
+FIRST = {"void": "void#infosec-law-kg"}  # the node a document's JSON-LD leads with (its path otherwise)
 
 
 @blueprint.record_once
@@ -55,10 +57,10 @@ def resource(space: str, rest: str) -> Response:
     description = describe(store(), iri, settings().max_rows)  # an unknown IRI is 404 whatever the Accept
     media = media or _negotiate(PAGE_FIRST)
     if media != "text/html":
-        return _rdf(description.triples, media)
+        return _linked(_rdf(description.triples, media, iri), path, media)
     labels = linked_labels(store(), iri, settings().max_rows)
     page = resource_page(description, labels, settings().base, request.script_root, _language(), path)
-    return _html(render_template("linked-data/resource.html", page=page))
+    return _linked(_html(render_template("linked-data/resource.html", page=page)), path, media)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,11 @@ def _present(paths: list) -> list:
 
 
 def _void_triples() -> list[Triple]:
-    return void_triples(settings().base, store().graph_sizes(), request.url_root + "sparql")
+    version = dumps.version_of(store())
+    files = {} if version is None else {media: dump_url(suffix, external=True)
+                                        for suffix, media in dumps.FORMATS.items()}
+    return void_triples(settings().base, store().graph_sizes(), request.url_root + "sparql",
+                        Release(version, dumps.modified(settings()), files))
 
 
 def _listing_page(name: str) -> Callable[[list[Triple]], str]:
@@ -119,11 +125,11 @@ def document(name: str, suffix: str | None = None) -> Response:
     media = SUFFIXES[suffix] if suffix else _negotiate(served.offered)
     triples = served.triples()
     if media != "text/html":
-        return _rdf(triples, media)
+        return _linked(_rdf(triples, media, settings().base + FIRST.get(name, name)), name, media)
     page = _html(served.html(triples))
     if name == "ontology":  # pyLODE writes its stylesheet inline; scripts stay forbidden
         page.headers["Content-Security-Policy"] = CSP_INLINE_STYLES
-    return page
+    return _linked(page, name, media)
 
 
 @blueprint.get("/")
@@ -161,16 +167,15 @@ def _language() -> str:
     return asked if asked in LANGUAGES else request.accept_languages.best_match(fallback(DEFAULT_LANGUAGE), default=DEFAULT_LANGUAGE)
 
 
-def _rdf(triples, media: str) -> Response:
-    """Triples sorted by subject, so Turtle groups each subject's statements, with only the prefixes used."""
-    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return open_read(Response(serialize_triples(ordered, media, prefixes=_used_prefixes(ordered)), mimetype=media))
+def _rdf(triples, media: str, first: str | None = None) -> Response:
+    """The triples in `media` (JSON-LD compacted, `first` leading: `kg.web.linking.rdf_response`)."""
+    return rdf_response(triples, media, first)
 
 
-def _used_prefixes(triples) -> dict[str, str]:
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object) if isinstance(term, NamedNode)}
-    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, Literal)}
-    return {prefix: ns for prefix, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+def _linked(response: Response, path: str, media: str) -> Response:
+    """The Link and Content-Location headers of the document at `/{path}`."""
+    return link(response, f"{request.script_root}/{path}", media, request.script_root, dump_url(),
+                in_dataset=path != "void")
 
 
 def _html(page: str) -> Response:
