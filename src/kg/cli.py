@@ -74,6 +74,13 @@ def _query(args, settings: Settings) -> int:
 
 
 def _export(args, settings: Settings) -> int:
+    if args.dumps is not None:
+        from kg.services import dumps
+        from kg.store.open import open_store
+
+        for path in dumps.write_all(open_store(settings, serving=False), args.dumps):
+            print(f"kg export: wrote {path}", file=sys.stderr)
+        return 0
     media = export.media_type(args.format, args.graph)
     _write(args.output, export.export(open_store(settings, serving=False), media, args.graph))
     return 0
@@ -129,7 +136,9 @@ def _write(output: Path | None, text: str | bytes) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kg", description="infosec-law-kg: validate, describe and serve the graph.")
+    parser = argparse.ArgumentParser(prog="kg", description="infosec-law-kg: validate, describe and serve the graph.",
+                                     epilog="`kg COMMAND --help` shows a command's options and examples.")
+    parser.add_argument("--version", action="version", version=f"kg {_version()}")
     parser.add_argument("--root", type=Path, help="project folder holding ontology/, graph/ and shapes/ (default: this checkout; env KG_ROOT)")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -144,12 +153,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     check.set_defaults(run=_validate)
 
-    count = commands.add_parser("stats", help="resources by class, as a Markdown table")
-    count.add_argument("-o", "--output", type=Path)
+    count = commands.add_parser("stats", help="resources by class, as a Markdown table", formatter_class=EXAMPLES,
+                                description="Count the instance data's resources by class (labels from the "
+                                            "ontology) and its files and triples, as the README's table.",
+                                epilog="examples:\n  kg stats\n  kg stats -o docs/stats.md")
+    count.add_argument("-o", "--output", type=Path, help="write the table here instead of standard output")
     count.set_defaults(run=_stats)
 
-    draw = commands.add_parser("diagram", help="draw the model (.dot, .svg, .png, .pdf) from the ontology")
-    draw.add_argument("-o", "--output", type=Path, default=Path("docs/model.svg"))
+    draw = commands.add_parser("diagram", help="draw the model (.dot, .svg, .png, .pdf) from the ontology",
+                               formatter_class=EXAMPLES,
+                               description="Classes by module, subclass links dashed, object properties as labelled "
+                                           "arrows; the output's suffix picks the format (Graphviz `dot` draws "
+                                           "everything but .dot).",
+                               epilog="examples:\n  kg diagram                     # docs/model.svg\n"
+                                      "  kg diagram -o model.png\n  kg diagram -o model.dot        # no Graphviz needed")
+    draw.add_argument("-o", "--output", type=Path, default=Path("docs/model.svg"),
+                      help="the file to write (default docs/model.svg)")
     draw.set_defaults(run=_diagram)
     _store_commands(commands)
     return parser
@@ -181,20 +200,50 @@ def _store_commands(commands) -> None:
     run.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
     run.set_defaults(run=_serve)
 
-    ask = commands.add_parser("query", parents=[where], help="run a SPARQL query and print its result")
+    ask = commands.add_parser("query", parents=[where], help="run a SPARQL query and print its result",
+                              formatter_class=EXAMPLES,
+                              description="Run a SPARQL 1.1 query on the store (the project's files in memory by "
+                                          "default) and print the result: SPARQL JSON for SELECT/ASK, Turtle for "
+                                          "CONSTRUCT/DESCRIBE unless --format says otherwise.",
+                              epilog="examples:\n"
+                                     "  kg query -q 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv\n"
+                                     "  kg query tests/competency/kazakh-acts.rq --format tsv\n"
+                                     "  kg query --store data/db -q 'CONSTRUCT WHERE { ?s a ?c } LIMIT 5' --format nt")
     text = ask.add_mutually_exclusive_group()
     text.add_argument("-q", "--query", metavar="TEXT", help="the query text")
     text.add_argument("file", nargs="?", type=Path, help="a file holding the query")
     ask.add_argument("--format",
                      help="json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml, nq, trig (CONSTRUCT/DESCRIBE)")
-    ask.add_argument("-o", "--output", type=Path)
+    ask.add_argument("-o", "--output", type=Path, help="write the result here instead of standard output")
     ask.set_defaults(run=_query)
 
-    dump = commands.add_parser("export", parents=[where], help="write the dataset or one graph in an RDF syntax")
+    dump = commands.add_parser("export", parents=[where], help="write the dataset or one graph in an RDF syntax",
+                               formatter_class=EXAMPLES,
+                               description="Write the whole dataset (N-Quads by default, or TriG: graphs kept apart) "
+                                           "or one named graph (Turtle by default); --dumps writes the release files "
+                                           "the service offers at /dumps/, named by the store's version.",
+                               epilog="examples:\n  kg export > dataset.nq\n"
+                                      "  kg export --format trig -o dataset.trig\n"
+                                      "  kg export --graph https://w3id.org/infosec-law-kg/graph/kz-laws --format ttl\n"
+                                      "  kg export --store data/db --dumps release/   # infosec-law-kg-{version}.nq/.trig")
     dump.add_argument("--format", help="nq (default), trig; or turtle (default with --graph), nt, jsonld, rdfxml")
     dump.add_argument("--graph", metavar="IRI", help="only this named graph")
-    dump.add_argument("-o", "--output", type=Path)
+    dump.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    dump.add_argument("--dumps", type=Path, metavar="DIR",
+                      help="write the N-Quads and TriG dumps into DIR, named by the store's version, as /dumps/ serves")
     dump.set_defaults(run=_export)
+
+
+EXAMPLES = argparse.RawDescriptionHelpFormatter  # keeps the examples' lines
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("infosec-law-kg")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _store_options() -> argparse.ArgumentParser:

@@ -18,10 +18,12 @@ server, whose own timeout and the client's socket timeout bound each query.
 
 from __future__ import annotations
 
+import errno
 import logging
 import math
 import os
 import resource
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +73,7 @@ def serve(settings: Settings, dev: bool = False) -> None:
     settings = durable(settings)
     if settings.store_path != given.store_path:
         log.info("writes are kept on disk in %s (the default without --store)", settings.store_path)
+    check_port(settings.host, settings.port)  # one clear message, not gunicorn's retries
     if dev:
         _serve_dev(settings, started)
         return
@@ -84,6 +87,19 @@ def serve(settings: Settings, dev: bool = False) -> None:
     run_gunicorn(service.wsgi, {**server_options(settings, mode), "when_ready": service.ready,
                                 "post_worker_init": service.worker_ready, "worker_exit": service.worker_exit,
                                 "child_exit": service.worker_gone})
+
+
+def check_port(host: str, port: int) -> None:
+    """UsageError with a hint when the address cannot be listened on (a port in use, above all)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise UsageError(f"{host}:{port} is already in use (another kg serve?): stop what listens there, "
+                                 f"or choose another port with --port N (env KG_PORT)") from None
+            raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 def _serve_dev(settings: Settings, started: float) -> None:
