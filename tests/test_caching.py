@@ -65,3 +65,9 @@ def test_canned_answers_come_from_the_cache_until_a_write(writable, monkeypatch)
 def test_caching_off_sends_no_etag(make_client):
     response = make_client(cache="off").get(PAGE)
     assert response.status_code == 200 and "ETag" not in response.headers
+
+
+def test_the_answer_says_whether_the_cache_served_it(make_client):
+    client = make_client(cache="on")
+    assert client.get(CANNED).headers["X-KG-Cache"] == "miss"
+    assert client.get(CANNED).headers["X-KG-Cache"] == "hit"

@@ -76,7 +76,10 @@ def install(app: Flask, settings: Settings, store: Store) -> None:
         tag = f'"{key}"'
         if request.if_none_match.contains(key):
             return _not_modified(tag, control)
-        hit = cache.get(key) if request.path.startswith(CACHED_PREFIXES) else None
+        if not request.path.startswith(CACHED_PREFIXES):
+            return None
+        hit = cache.get(key)
+        g.kg_cache = "hit" if hit is not None else "miss"
         return None if hit is None else Response(hit[1], status=hit[0], headers=hit[2])
 
     @app.after_request
@@ -86,9 +89,12 @@ def install(app: Flask, settings: Settings, store: Store) -> None:
             return response
         response.headers["ETag"] = f'"{key}"'
         response.headers["Cache-Control"] = control
+        if g.get("kg_cache"):
+            response.headers["X-KG-Cache"] = g.kg_cache  # hit or miss: what the service's own cache did
         _vary(response)
-        if request.method == "GET" and request.path.startswith(CACHED_PREFIXES):
-            cache.put(key, response.status_code, response.get_data(), list(response.headers.items()))
+        if request.method == "GET" and g.get("kg_cache") == "miss":
+            cache.put(key, response.status_code, response.get_data(),
+                      [(name, value) for name, value in response.headers.items() if name != "X-KG-Cache"])
         return response
 
 
