@@ -12,12 +12,9 @@ import logging
 import sys
 from pathlib import Path
 
-from kg.services import diagram, export, load, stats
 from kg.validation import report
-from kg.rdf import results
 from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
-from kg.store.open import open_store
 from kg.validation.run import FAIL_ON, validate
 
 # command-line option -> Settings field, for the options several commands share
@@ -48,6 +45,8 @@ def _settings(args) -> Settings:
 
 
 def _load(args, settings: Settings) -> int:
+    from kg.services import load  # each command imports what it uses: `kg validate` starts faster
+
     store = load.open_target(settings)
     try:
         loaded = load.load_files(store, load.targets(settings, args.files, args.graph), replace=args.replace)
@@ -66,6 +65,9 @@ def _serve(args, settings: Settings) -> int:
 
 
 def _query(args, settings: Settings) -> int:
+    from kg.rdf import results
+    from kg.store.open import open_store
+
     text = args.query if args.query is not None else _read(args.file)
     result = open_store(settings, serving=False).query(text)
     media = _result_type(args.format, results.offered_for(result))
@@ -74,6 +76,9 @@ def _query(args, settings: Settings) -> int:
 
 
 def _export(args, settings: Settings) -> int:
+    from kg.services import export
+    from kg.store.open import open_store
+
     if args.dumps is not None:
         from kg.services import dumps
         from kg.store.open import open_store
@@ -88,6 +93,8 @@ def _export(args, settings: Settings) -> int:
 
 def _result_type(name: str | None, offered: list[str]) -> str:
     """The media type `--format` names, if it can express this kind of result; the first offered by default."""
+    from kg.rdf import results
+
     if name is None:
         return offered[0]
     media = results.ALIASES.get(name.lower(), name.lower())
@@ -108,18 +115,29 @@ def _read(path: Path | None) -> str:
 
 def _validate(args, settings: Settings) -> int:
     progress = (lambda message: print(f"kg validate: {message}", file=sys.stderr)) if not args.quiet else (lambda m: None)
-    outcome = validate(settings, data=args.files or None, fail_on=args.fail_on, with_owl=not args.no_owl,
-                       progress=progress)
+    if args.changed is not None:
+        if args.files:
+            raise UsageError("--changed validates the working tree against a revision: name no files with it")
+        from kg.validation.change import validate_change
+
+        outcome = validate_change(settings, args.changed, fail_on=args.fail_on, show_all=args.all, progress=progress)
+    else:
+        outcome = validate(settings, data=args.files or None, fail_on=args.fail_on, with_owl=not args.no_owl,
+                           progress=progress, alone=args.alone)
     _write(args.output, report.FORMATS[args.format](outcome))
     return 0 if outcome.conforms else 1
 
 
 def _stats(args, settings: Settings) -> int:
+    from kg.services import stats
+
     _write(args.output, stats.markdown(settings))
     return 0
 
 
 def _diagram(args, settings: Settings) -> int:
+    from kg.services import diagram
+
     print(f"kg diagram: wrote {diagram.render(settings, args.output)}", file=sys.stderr)
     return 0
 
@@ -145,7 +163,14 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="SHACL + OWL 2 DL profile + HermiT over the ontology and graph",
                                 description="Exit 0: conforms (warnings allowed unless --fail-on warning); "
                                             "1: results at or above --fail-on; 2: parse or usage error.")
-    check.add_argument("files", nargs="*", type=Path, help="data files to validate with the ontology (default: graph/*.ttl)")
+    check.add_argument("files", nargs="*", type=Path,
+                       help="data files to validate with the ontology and the rest of graph/ (a file named like one "
+                            "in graph/ replaces it; default: graph/*.ttl)")
+    check.add_argument("--alone", action="store_true", help="validate the named files with the ontology only")
+    check.add_argument("--changed", nargs="?", const="HEAD", metavar="REV",
+                       help="validate what the working tree changed since REV (default HEAD; `origin/main...` = the "
+                            "merge base), with the whole graph as context; exit status follows the introduced results")
+    check.add_argument("--all", action="store_true", help="with --changed: also list the results still present")
     check.add_argument("--format", choices=sorted(report.FORMATS), default="text")
     check.add_argument("--fail-on", choices=list(FAIL_ON), default="violation")
     check.add_argument("--no-owl", action="store_true", help="skip the OWL 2 DL profile and HermiT checks")

@@ -48,3 +48,18 @@ def to_rdflib(term) -> rdflib.term.Node:
             return rdflib.Literal(term.value, lang=term.language)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     raise ValueError(f"rdflib cannot hold the triple term {term}")
+
+
+def graph_of(triples: Iterable, prefixes: Iterable[tuple[str, str]] = ()) -> rdflib.Graph:
+    """An rdflib graph of pyoxigraph triples or quads (graph names dropped), with these prefixes bound."""
+    graph = rdflib.Graph()
+    for prefix, namespace in prefixes:
+        graph.bind(prefix, namespace, override=False)
+    for t in triples:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return graph
+
+
+def ntriples(quads: Iterable) -> str:
+    """The triples of quads (graph names dropped) as N-Triples, written by the engine."""
+    return pyoxigraph.serialize((q.triple for q in quads), format=pyoxigraph.RdfFormat.N_TRIPLES).decode("utf-8")

@@ -18,6 +18,18 @@ class Finding:
     value: str | None = None
     sourceShape: str | None = None
     sourceConstraintComponent: str | None = None
+    file: str | None = None  # where the data states the focus node (or its value): filled by kg.validation.locate
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def location(self) -> str | None:
+        return f"{self.file}:{self.line}:{self.column}" if self.file else None
+
+    def key(self) -> tuple:
+        """What makes two results the same result, wherever they were found (introduced / fixed / still present)."""
+        return (self.severity, self.focusNode, self.resultPath, self.value, self.sourceShape,
+                self.sourceConstraintComponent, self.message)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -31,3 +43,4 @@ class Step:
     findings: tuple[Finding, ...] = ()
     seconds: float = 0.0
     skipped: str | None = None
+    note: str | None = None  # e.g. a result reused by content hash
