@@ -128,6 +128,21 @@ def _validate(args, settings: Settings) -> int:
     return 0 if outcome.conforms else 1
 
 
+def _diff(args, settings: Settings) -> int:
+    from kg.services import diff, diff_report
+
+    before, after = diff.sides(settings, args.first, args.second)
+    changes = diff.compare(before, after)
+    if args.stat:
+        text = diff_report.stat(changes, settings.base)
+    elif args.format == "json":
+        text = diff_report.as_json(changes, before.name, after.name)
+    else:
+        text = diff_report.markdown(changes, before.name, after.name, settings.base)
+    _write(args.output, text)
+    return 1 if args.exit_code and changes else 0
+
+
 def _stats(args, settings: Settings) -> int:
     from kg.services import stats
 
@@ -177,6 +192,17 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-o", "--output", type=Path, help="write the report here instead of standard output")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     check.set_defaults(run=_validate)
+
+    compare = commands.add_parser("diff", help="what a change does to the graph (blank-node aware), by resource",
+                                  description="Default: HEAD against the working tree. Exit 0; with --exit-code 1 "
+                                              "when there are changes; 2 for a bad revision or file.")
+    compare.add_argument("first", nargs="?", metavar="REV_A|FILE", help="revision (default HEAD) or a file")
+    compare.add_argument("second", nargs="?", metavar="REV_B|FILE", help="revision (default: the working tree) or a file")
+    compare.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    compare.add_argument("--stat", action="store_true", help="counts per named graph and class")
+    compare.add_argument("--exit-code", action="store_true", help="exit 1 when there are changes (as git diff)")
+    compare.add_argument("-o", "--output", type=Path)
+    compare.set_defaults(run=_diff)
 
     count = commands.add_parser("stats", help="resources by class, as a Markdown table", formatter_class=EXAMPLES,
                                 description="Count the instance data's resources by class (labels from the "
