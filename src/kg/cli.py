@@ -12,10 +12,12 @@ import logging
 import sys
 from pathlib import Path
 
+from kg.rdf import results
 from kg.validation import report
 from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
-from kg.validation.run import FAIL_ON, validate
+from kg.validation.change import validate_files_or_change
+from kg.validation.run import FAIL_ON
 
 # command-line option -> Settings field, for the options several commands share
 SETTING_OPTIONS = {"store": "store_path", "endpoint": "endpoint", "update_endpoint": "update_endpoint",
@@ -65,7 +67,6 @@ def _serve(args, settings: Settings) -> int:
 
 
 def _query(args, settings: Settings) -> int:
-    from kg.rdf import results
     from kg.store.open import open_store
 
     text = args.query if args.query is not None else _read(args.file)
@@ -93,8 +94,6 @@ def _export(args, settings: Settings) -> int:
 
 def _result_type(name: str | None, offered: list[str]) -> str:
     """The media type `--format` names, if it can express this kind of result; the first offered by default."""
-    from kg.rdf import results
-
     if name is None:
         return offered[0]
     media = results.ALIASES.get(name.lower(), name.lower())
@@ -115,32 +114,18 @@ def _read(path: Path | None) -> str:
 
 def _validate(args, settings: Settings) -> int:
     progress = (lambda message: print(f"kg validate: {message}", file=sys.stderr)) if not args.quiet else (lambda m: None)
-    if args.changed is not None:
-        if args.files:
-            raise UsageError("--changed validates the working tree against a revision: name no files with it")
-        from kg.validation.change import validate_change
-
-        outcome = validate_change(settings, args.changed, fail_on=args.fail_on, show_all=args.all, progress=progress)
-    else:
-        outcome = validate(settings, data=args.files or None, fail_on=args.fail_on, with_owl=not args.no_owl,
-                           progress=progress, alone=args.alone)
+    outcome = validate_files_or_change(settings, args.files, args.changed, alone=args.alone, show_all=args.all,
+                                       fail_on=args.fail_on, with_owl=not args.no_owl, progress=progress)
     _write(args.output, report.FORMATS[args.format](outcome))
     return 0 if outcome.conforms else 1
 
 
 def _diff(args, settings: Settings) -> int:
-    from kg.services import diff, diff_report
+    from kg.services.diff_report import render
 
-    before, after = diff.sides(settings, args.first, args.second)
-    changes = diff.compare(before, after)
-    if args.stat:
-        text = diff_report.stat(changes, settings.base)
-    elif args.format == "json":
-        text = diff_report.as_json(changes, before.name, after.name)
-    else:
-        text = diff_report.markdown(changes, before.name, after.name, settings.base)
+    text, changed = render(settings, args.first, args.second, args.format, args.stat)
     _write(args.output, text)
-    return 1 if args.exit_code and changes else 0
+    return 1 if args.exit_code and changed else 0
 
 
 def _stats(args, settings: Settings) -> int:
@@ -178,13 +163,11 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("validate", help="SHACL + OWL 2 DL profile + HermiT over the ontology and graph",
                                 description="Exit 0: conforms (warnings allowed unless --fail-on warning); "
                                             "1: results at or above --fail-on; 2: parse or usage error.")
-    check.add_argument("files", nargs="*", type=Path,
-                       help="data files to validate with the ontology and the rest of graph/ (a file named like one "
-                            "in graph/ replaces it; default: graph/*.ttl)")
+    check.add_argument("files", nargs="*", type=Path, help="data files, validated with the rest of graph/ (one named "
+                       "like a file of graph/ replaces it; default: graph/*.ttl)")
     check.add_argument("--alone", action="store_true", help="validate the named files with the ontology only")
-    check.add_argument("--changed", nargs="?", const="HEAD", metavar="REV",
-                       help="validate what the working tree changed since REV (default HEAD; `origin/main...` = the "
-                            "merge base), with the whole graph as context; exit status follows the introduced results")
+    check.add_argument("--changed", nargs="?", const="HEAD", metavar="REV", help="validate the working tree's change "
+                       "since REV (default HEAD; `origin/main...`: the merge base); exit follows introduced results")
     check.add_argument("--all", action="store_true", help="with --changed: also list the results still present")
     check.add_argument("--format", choices=sorted(report.FORMATS), default="text")
     check.add_argument("--fail-on", choices=list(FAIL_ON), default="violation")
@@ -194,10 +177,10 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_validate)
 
     compare = commands.add_parser("diff", help="what a change does to the graph (blank-node aware), by resource",
-                                  description="Default: HEAD against the working tree. Exit 0; with --exit-code 1 "
-                                              "when there are changes; 2 for a bad revision or file.")
+                                  description="Default: HEAD against the working tree. Exit 0 (1 with --exit-code "
+                                              "when there are changes); 2 for a bad revision or file.")
     compare.add_argument("first", nargs="?", metavar="REV_A|FILE", help="revision (default HEAD) or a file")
-    compare.add_argument("second", nargs="?", metavar="REV_B|FILE", help="revision (default: the working tree) or a file")
+    compare.add_argument("second", nargs="?", metavar="REV_B|FILE", help="revision (default: working tree) or a file")
     compare.add_argument("--format", choices=["markdown", "json"], default="markdown")
     compare.add_argument("--stat", action="store_true", help="counts per named graph and class")
     compare.add_argument("--exit-code", action="store_true", help="exit 1 when there are changes (as git diff)")

@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from kg.core.config import Settings
 from kg.rdf.namespaces import PREFIXES
-from kg.services.diff import ELI_SIGNIFICANT, SOURCE, Resource
+from kg.services.diff import ELI_SIGNIFICANT, SOURCE, Resource, compare, sides
 from kg.validation.locate import short
 
 Changes = dict[str, dict[str, Resource]]
+
+
+def render(settings: Settings, first: str | None, second: str | None, form: str, counts: bool) -> tuple[str, bool]:
+    """The diff the command line asks for, and whether anything changed."""
+    before, after = sides(settings, first, second)
+    changes = compare(before, after)
+    if counts:
+        return stat(changes, settings.base), bool(changes)
+    if form == "json":
+        return as_json(changes, before.name, after.name), bool(changes)
+    return markdown(changes, before.name, after.name, settings.base), bool(changes)
 
 
 def markdown(changes: Changes, before: str, after: str, base: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kg.core import git
 from kg.core.config import Settings
+from kg.core.errors import UsageError
 from kg.rdf.dataset import file_quads, nquads
 from kg.rdf.graphs import graph_of
 from kg.rdf.terms import BlankNode, NamedNode
@@ -25,7 +26,7 @@ from kg.validation import terms
 from kg.validation.findings import Finding, Step
 from kg.validation.focus import touched_nodes, validate_focus
 from kg.validation.locate import Locator
-from kg.validation.run import Outcome, display
+from kg.validation.run import Outcome, display, validate
 
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 OWL_SKIPPED = "change mode checks terms and SHACL; the OWL steps need the whole graph: run `kg validate`"
@@ -67,6 +68,18 @@ class _Side:
         order = sorted(self.files, key=lambda p: (p not in first, str(p)))
         return [(self.name(p), lambda p=p: self.files[p].decode("utf-8", "replace")) for p in order
                 if p.suffix == ".ttl"]
+
+
+def validate_files_or_change(settings: Settings, files: list[Path], changed: str | None, alone: bool = False,
+                             show_all: bool = False, **options) -> Outcome:
+    """`kg validate`: the change since a revision (`changed`), or the named files (with the rest of graph/ unless
+    `alone`), or the whole graph."""
+    if changed is None:
+        return validate(settings, data=files or None, alone=alone, **options)
+    if files:
+        raise UsageError("--changed validates the working tree against a revision: name no files with it")
+    options.pop("with_owl", None)
+    return validate_change(settings, changed, show_all=show_all, **options)
 
 
 def validate_change(settings: Settings, revision: str = "HEAD", fail_on: str = "violation", show_all: bool = False,
