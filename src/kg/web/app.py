@@ -9,13 +9,14 @@ from kg.core.errors import URITooLong
 from kg.store.base import Store
 from kg.store.open import open_store
 from kg.core.project import LANGUAGES
-from kg.web import admission, caching
+from kg.web import admission, caching, i18n
 from kg.web.ledger import Ledger
 from kg.web.responses import register_errors, secure
-from kg.web.routes import api, graph_store, publishing, resources, sparql
+from kg.web.routes import api, graph_store, publishing, resources, sparql, validation
 
 # Feature blueprints, registered in this order (resources last: it owns the catch-all IRI paths).
-BLUEPRINTS = (sparql.blueprint, graph_store.blueprint, api.blueprint, publishing.blueprint, resources.blueprint)
+BLUEPRINTS = (sparql.blueprint, graph_store.blueprint, api.blueprint, publishing.blueprint, validation.blueprint,
+              resources.blueprint)
 # The longest request target (path and query string) answered: a GET query of 32 kB and more fits, percent-encoded.
 # gunicorn's own request-line limit is lifted (kg.serving.gunicorn); its workers cut a head over 64 KiB.
 MAX_REQUEST_TARGET = 60 * 1024
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, led
     caching.install(app, settings, app.extensions["kg.store"])  # then a 304 or a cached answer, before any route
     app.after_request(secure)
     app.jinja_env.globals["languages"] = LANGUAGES
+    i18n.install(app)  # the interface words in kk, ru or en, and Content-Language
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app

@@ -16,7 +16,7 @@ FORMATS = sorted(ALIASES)
 
 
 def document(queries: Mapping[str, CannedQuery], server: str = "/") -> dict:
-    paths = {"/sparql": _sparql(), "/data": _graph_store(), "/api/queries": _query_list()}
+    paths = {"/sparql": _sparql(), "/data": _graph_store(), "/api/queries": _query_list(), "/validate": _validate()}
     paths.update({f"/api/queries/{q.name}": _canned(q) for q in queries.values()})
     return {
         "openapi": "3.1.0",
@@ -44,6 +44,7 @@ ERRORS = {
     401: "No valid bearer token", 403: "Writes are disabled, or an outbound request is not allowed",
     404: "Not found", 406: "None of the accepted media types can be produced", 413: "Request body too large",
     422: "The write would violate the SHACL shapes; nothing was changed", 503: "The query ran past the time limit",
+    415: "The body's media type cannot be read", 501: "Not possible against this kind of store; the detail says why",
 }
 
 
@@ -118,6 +119,20 @@ def _graph_store() -> dict:
         "delete": {"summary": "Delete a graph", "operationId": "graphDelete", **write, "parameters": target,
                    "responses": {"204": {"description": "Deleted"}, **_errors(400, 401, 403, 404, 422)}},
     }
+
+
+def _validate() -> dict:
+    mode = _param("mode", "`change` (default): as an addition to the served graph, reporting the results it would "
+                          "introduce, fix or leave; `alone`: by itself with the ontology. A remote store: only `alone`",
+                  schema={"type": "string", "enum": ["change", "alone"], "default": "change"})
+    report = {"application/json": {"schema": {"type": "object", "required": ["conforms", "results", "steps"]}},
+              "text/turtle": {"schema": {"type": "string", "description": "the SHACL validation report"}}}
+    return {"post": {"summary": "Validate RDF before it lands (writes nothing, needs no token)", "tags": ["Validation"],
+                     "operationId": "validate", "parameters": [mode],
+                     "requestBody": {"required": True, "content": _content(RDF_TYPES)},
+                     "responses": {"200": {"description": "The report of `kg validate` (file:line:column are the "
+                                                          "body's)", "content": report},
+                                   **_errors(400, 406, 413, 415, 501, 503)}}}
 
 
 def _query_list() -> dict:
