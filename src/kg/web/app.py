@@ -9,7 +9,7 @@ from kg.core.errors import URITooLong
 from kg.store.base import Store
 from kg.store.open import open_store
 from kg.core.project import LANGUAGES
-from kg.web import admission, caching
+from kg.web import admission, caching, i18n
 from kg.web.ledger import Ledger
 from kg.web.responses import register_errors, secure
 from kg.web.routes import api, graph_store, publishing, resources, sparql, validation
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, led
     caching.install(app, settings, app.extensions["kg.store"])  # then a 304 or a cached answer, before any route
     app.after_request(secure)
     app.jinja_env.globals["languages"] = LANGUAGES
+    i18n.install(app)  # the interface words in kk, ru or en, and Content-Language
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app
