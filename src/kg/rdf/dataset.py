@@ -16,7 +16,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from pyoxigraph import RdfFormat, serialize
+from pyoxigraph import RdfFormat, Store, serialize
 
 from kg.rdf.parsing import format_of, parse_bytes
 from kg.rdf.terms import BlankNode, NamedNode, Quad
@@ -92,7 +92,9 @@ def nquads(data: bytes, graph: str, source: str, cache: Path | None = None) -> b
             return kept.read_bytes()
         except OSError:
             pass
-    text = serialize(file_quads(data, graph, source)[0], format=RdfFormat.N_QUADS)
+    text = _engine_nquads(data, graph, source)
+    if b"_:" in text:  # blank nodes (or a literal holding "_:"): name them in Python
+        text = serialize(file_quads(data, graph, source)[0], format=RdfFormat.N_QUADS)
     if kept is not None:
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -102,6 +104,17 @@ def nquads(data: bytes, graph: str, source: str, cache: Path | None = None) -> b
         except OSError:
             pass
     return text
+
+
+def _engine_nquads(data: bytes, graph: str, source: str) -> bytes:
+    """The file in its named graph as N-Quads, parsed and written by the engine alone (no Python term objects)."""
+    store = Store()
+    try:
+        store.load(data, format=format_of(Path(source)), to_graph=NamedNode(graph))
+    except SyntaxError:
+        file_quads(data, graph, source)  # raises the ParseError with file:line:column
+        raise
+    return store.dump(format=RdfFormat.N_QUADS)
 
 
 def _hash_bytes(data: bytes) -> str:
