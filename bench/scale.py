@@ -112,6 +112,7 @@ def run(args) -> dict:
     (root / "graph").mkdir(parents=True, exist_ok=True)
     (root / "ontology").mkdir(exist_ok=True)
     shutil.copy(data, root / "graph" / "all.ttl")
+    load_before = os.getloadavg()[0]
     result = {"triples": args.triples, "date": date.today().isoformat(), "machine": _machine(),
               "concurrency": args.concurrency, "load": {}, "serving": {}}
     result["load"]["kg load --store"] = timed([sys.executable, "-m", "kg.cli", "load", "--store", str(work / "kg-db"),
@@ -140,6 +141,7 @@ def run(args) -> dict:
                 "full_mix": mix(server, queries, FULL_MIX, args.concurrency, args.duration)}
         finally:
             server.stop()
+    result["machine"] += f" (load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
     serving = result["serving"]
     result["ratios"] = {
         "on disk, API mix: kg / oxigraph": _ratio(serving, "kg serve --store", "oxigraph serve-read-only", "api_mix"),
@@ -161,7 +163,7 @@ def _size(folder: Path) -> int:
 
 
 def _machine() -> str:
-    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def markdown(result: dict) -> str:
