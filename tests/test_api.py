@@ -64,7 +64,9 @@ FORMATS = [
     ({"format": JSON_RESULTS}, None, JSON_RESULTS),
     ({}, "text/csv", "text/csv"),
     ({}, "application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.5", "application/sparql-results+xml"),
-    ({}, "text/html,application/xhtml+xml,*/*;q=0.8", JSON_RESULTS),  # a browser gets the default
+    ({}, "text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),  # a browser gets the form page (issue 12)
+    ({"format": "json"}, "text/html,application/xhtml+xml,*/*;q=0.8", JSON_RESULTS),  # format= asks for data
+    ({}, "*/*", JSON_RESULTS),  # curl and scripts get the default
 ]
 
 

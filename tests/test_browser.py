@@ -79,8 +79,8 @@ def test_a_stored_script_iri_is_text_not_a_link(page, site):
 def test_a_reflected_script_iri_in_results_is_text_not_a_link(page, site):
     query = f"SELECT ?o WHERE {{ <{STATE}> <http://www.w3.org/2000/01/rdf-schema#seeAlso> ?o }}"
     page.goto(f"{site}/?query={quote(query)}")
-    page.wait_for_selector("table.results td")
-    assert page.locator("table.results td").count() == len(HOSTILE)
+    page.wait_for_selector(".yasr tbody td a, .yasr tbody td span.iri")  # YASGUI's result table
+    assert page.locator(".yasr tbody tr").count() == len(HOSTILE)
     assert script_links(page) == 0
     assert page.evaluate("() => window.__xss") is None
 

@@ -12,11 +12,11 @@ from kg.core.project import LANGUAGES
 from kg.web import admission, caching, i18n
 from kg.web.ledger import Ledger
 from kg.web.responses import register_errors, secure
-from kg.web.routes import api, graph_store, publishing, resources, sparql, validation
+from kg.web.routes import api, graph_store, pages, publishing, resources, sparql, validation
 
 # Feature blueprints, registered in this order (resources last: it owns the catch-all IRI paths).
 BLUEPRINTS = (sparql.blueprint, graph_store.blueprint, api.blueprint, publishing.blueprint, validation.blueprint,
-              resources.blueprint)
+              pages.blueprint, resources.blueprint)
 # The longest request target (path and query string) answered: a GET query of 32 kB and more fits, percent-encoded.
 # gunicorn's own request-line limit is lifted (kg.serving.gunicorn); its workers cut a head over 64 KiB.
 MAX_REQUEST_TARGET = 60 * 1024

@@ -114,7 +114,8 @@ def _vary(response: Response) -> None:
 
 def _key(version: str) -> str:
     """The version, then a digest of what selects the representation."""
-    language = request.headers.get("Accept-Language", "") if request.path.startswith(LANGUAGE_PAGES) else ""
+    pages = request.path.startswith(LANGUAGE_PAGES) or "text/html" in request.headers.get("Accept", "")
+    language = request.headers.get("Accept-Language", "") if pages else ""  # kg.web.i18n: the interface's words
     parts = [request.host_url, request.full_path, request.headers.get("Accept", ""), language]  # host: JSON-LD
     # documents and VoID name this server's URLs
     return f"{version}-{hashlib.sha256(chr(0).join(parts).encode()).hexdigest()[:24]}"

@@ -6,18 +6,22 @@ writes the result in the format chosen by `kg.web.negotiation`, exactly as `/spa
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from kg.core.errors import InvalidParameter, NotFound, UsageError
-from kg.services import canned
+from kg.services import canned, forms
 from kg.services.canned import CannedQuery
 from kg.web import bodies, openapi
 from kg.web.context import settings, store
+from kg.web.routes import pages
 from kg.web.responses import PREFLIGHT, READ_CORS, answer, negotiate
 
 blueprint = Blueprint("api", __name__)
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+WARNING = "X-KG-Warning"  # an IRI parameter that names nothing in the graph (percent-encoded UTF-8)
 
 
 @blueprint.record_once
@@ -41,10 +45,15 @@ def run_query(name: str) -> Response:
     if query is None:
         raise NotFound(f"there is no canned query {name!r}; GET /api/queries lists them")
     values, format_param = _request_values()
+    if request.method == "GET" and pages.wants_page():
+        return pages.canned_page(query, values)  # a browser: the query's form, its results fetched by the page
     accept = request.headers.get("Accept")
     media_types = negotiate(accept, format_param)  # 406 before running when no syntax could serve
     result = canned.run(store(), query, values, base=settings().base, max_rows=settings().max_rows)
-    return answer(result, accept, format_param, media_types)
+    response = answer(result, accept, format_param, media_types)
+    if unknown := forms.unknown_iris(store(), query, values, settings().base):
+        response.headers[WARNING] = quote("names nothing in the graph: " + ", ".join(unknown), safe=" :/<>=,#")
+    return response
 
 
 @blueprint.get("/openapi.json")
@@ -56,6 +65,7 @@ def openapi_document() -> Response:
 def _cors(response: Response) -> Response:
     """Everything here is a read: any web page may call it (CORS as /sparql), POSTing JSON after a preflight."""
     response.headers.update(READ_CORS)
+    response.headers["Access-Control-Expose-Headers"] += f", {WARNING}"
     if request.method == "OPTIONS":
         response.headers.update(PREFLIGHT)
     return response

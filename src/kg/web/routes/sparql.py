@@ -16,6 +16,7 @@ from kg.web.auth import require_write_token
 from kg.web.context import settings, store
 from kg.web.negotiation import choose
 from kg.web.protocol import DESCRIPTION, QUERY, UPDATE, Operation, read_operation
+from kg.web.routes import pages
 from kg.web.responses import (READ_HEADERS, RESULT_TYPES, WRITE_HEADERS, answer, error_response_for, negotiate,
                               no_content, preflight, text_response)
 
@@ -61,6 +62,8 @@ def run_update(operation: Operation, current: Request) -> Response:
 
 
 def describe_service(operation: Operation, current: Request) -> Response:
+    if operation.format is None and pages.wants_page(service_description.DESCRIPTION_TYPES):
+        return pages.query_ui()  # a browser gets the query page; `*/*` (curl) and RDF types the description
     media = choose(current.headers.get("Accept"), service_description.DESCRIPTION_TYPES, ALIASES, operation.format)
     triples = service_description.describe(current.base_url, settings(), store().graph_sizes(), RESULT_TYPES)
     return text_response(results.serialize_triples(triples, media, service_description.PREFIXES), media)

@@ -1,14 +1,13 @@
-// The query page: runs SPARQL against this server's /sparql and shows the results as a table with links.
-// Everything is built with DOM calls and textContent, never innerHTML, so no value from the data becomes markup.
+// The query page: YASGUI (vendored in vendor/yasgui) on this server's /sparql, set up from /query-config.json.
+// The address bar keeps the query that ran (a permalink); IRIs of the graph link to their pages here, other http(s)
+// and mailto IRIs link out, and any other scheme (javascript:, data:, ...) is shown as text, never as a link.
 "use strict";
 
-document.addEventListener("DOMContentLoaded", () => {
+document.addEventListener("DOMContentLoaded", async () => {
   const app = document.getElementById("query-app");
-  const base = app.dataset.base, root = app.dataset.root;
-  const form = document.getElementById("query-form");
-  const textarea = document.getElementById("query");
-  const status = document.getElementById("status");
-  const results = document.getElementById("results");
+  const config = await (await fetch(app.dataset.config, {headers: {"Accept": "application/json"}})).json();
+  const {base, root} = config;
+  const endpoint = new URL(config.endpoint, location.href).href;
 
   const el = (tag, text, attrs) => {
     const node = document.createElement(tag);
@@ -16,98 +15,71 @@ document.addEventListener("DOMContentLoaded", () => {
     for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
     return node;
   };
-
-  // IRIs of the graph's base open here, on this server; other http(s) and mailto IRIs link out; any other scheme
-  // (javascript:, data:, ...) is shown as text, never as a link.
   const linkable = (iri) => /^(https?|mailto):/i.test(iri);
-  const href = (iri) => iri.startsWith(base) ? root + "/" + iri.slice(base.length) : linkable(iri) ? iri : null;
 
-  const cell = (term) => {
-    const td = el("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      const local = term.value.startsWith(base);  // shown by its path here, in full in the tooltip
-      const target = href(term.value), text = local ? term.value.slice(base.length) : term.value;
-      td.append(target ? el("a", text, {href: target, title: term.value}) : el("span", text, {class: "iri", title: term.value}));
-    } else if (term.type === "bnode") {
-      td.append(el("span", "_:" + term.value, {class: "blank"}));
-    } else {
-      td.append(el("span", term.value, {class: "literal"}));
-      const note = term["xml:lang"] ? "@" + term["xml:lang"] : term.datatype ? term.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:") : "";
-      if (note) td.append(" ", el("small", note, {class: "note"}));
-    }
-    return td;
-  };
-
-  const showTable = (json) => {
-    results.replaceChildren();
-    if ("boolean" in json) { results.append(el("p", "ASK: " + json.boolean, {class: "boolean"})); return; }
-    const vars = json.head.vars, rows = json.results.bindings;
-    const table = el("table", null, {class: "results"});
-    const head = el("tr");
-    vars.forEach((v) => head.append(el("th", "?" + v, {scope: "col"})));
-    table.append(el("thead")); table.tHead.append(head);
-    const body = el("tbody");
-    rows.forEach((row) => { const tr = el("tr"); vars.forEach((v) => tr.append(cell(row[v]))); body.append(tr); });
-    table.append(body);
-    results.append(el("p", rows.length + " row" + (rows.length === 1 ? "" : "s")), table);
-  };
-
-  const run = async (url, init) => {
-    status.textContent = "running…";
-    const started = performance.now();
-    try {
-      const response = await fetch(url, init);
-      const type = response.headers.get("Content-Type") || "";
-      if (!response.ok) {
-        let detail = await response.text();
-        try { const e = JSON.parse(detail); detail = e.error + ": " + e.detail; } catch (_) { /* plain text */ }
-        results.replaceChildren(el("pre", detail, {class: "error"}));
-      } else if (type.includes("json") && !type.includes("ld+json")) {
-        showTable(await response.json());
-      } else {
-        results.replaceChildren(el("pre", await response.text(), {class: "rdf"}));
-      }
-      status.textContent = response.status + " · " + Math.round(performance.now() - started) + " ms";
-    } catch (error) {
-      status.textContent = "failed: " + error;
-    }
-  };
-
-  const accept = "application/sparql-results+json, text/turtle;q=0.9";
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    run(app.dataset.endpoint, {method: "POST", headers: {"Accept": accept},
-      body: new URLSearchParams({query: textarea.value})});
+  // Completion from this server only: the project's prefixes (our JSON in prefix.cc's shape) and the query's
+  // variables; no request to prefix.cc or LOV (the Content-Security-Policy allows connections to this server only).
+  Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  const params = new URLSearchParams(location.search);
+  const initial = params.get("query") || (config.examples[0] && config.examples[0].query) || "SELECT * WHERE { ?s ?p ?o } LIMIT 10";
+  const yasgui = new Yasgui(document.getElementById("yasgui"), {
+    requestConfig: {endpoint, method: "POST",
+      acceptHeaderSelect: "application/sparql-results+json,*/*;q=0.9", acceptHeaderGraph: "text/turtle,*/*;q=0.9"},
+    copyEndpointOnNewTab: true, persistenceId: null, populateFromUrl: false, autofocus: true,
+    endpointCatalogueOptions: {getData: () => [{endpoint}]},
+    yasqe: {prefixCcApi: new URL(config.prefixesUrl, location.href).href, resizeable: true},
+    yasr: {prefixes: config.prefixes, defaultPlugin: "table", persistenceId: null},
   });
-  textarea.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+  const tab = yasgui.getTab();
+  tab.setQuery(initial);
+  tab.setEndpoint(endpoint);
+
+  // Links in the results: the graph's IRIs to their pages here, script schemes made plain text (after every redraw).
+  const fix = (scope) => scope.querySelectorAll("a[href]:not([data-kg])").forEach((a) => {
+    const iri = a.getAttribute("href");
+    a.dataset.kg = "checked";  // once: a rewritten link is a path on this server
+    if (iri.startsWith(base)) { a.href = root + "/" + iri.slice(base.length); a.removeAttribute("target"); a.title = iri; }
+    else if (!linkable(iri) && !iri.startsWith("#")) a.replaceWith(el("span", a.textContent, {class: "iri", title: iri}));
   });
-  document.querySelectorAll("button.example").forEach((button) =>
-    button.addEventListener("click", () => { textarea.value = button.dataset.query; form.requestSubmit(); }));
+  const results = document.querySelector("#yasgui");
+  new MutationObserver(() => fix(results.querySelector(".yasr") || results)).observe(results, {childList: true, subtree: true});
 
-  if (textarea.dataset.run) form.requestSubmit();  // opened as /?query=...
+  // Downloads of what ran, by format= of /sparql.
+  const downloads = document.getElementById("downloads");
+  const offerDownloads = (query) => {
+    const kind = /^(CONSTRUCT|DESCRIBE)$/i.test(yasgui.getTab().getYasqe().getQueryType() || "") ? "graph" : "table";
+    downloads.replaceChildren(app.dataset.tDownload);
+    config.downloads[kind].forEach((format) => {
+      const target = config.endpoint + "?" + new URLSearchParams({query, format});
+      downloads.append(" ", el("a", format.toUpperCase(), {href: target, download: "results." + format, "data-format": format}));
+    });
+    downloads.append(" · ", el("a", app.dataset.tPermalink, {href: location.href, class: "permalink"}));
+    downloads.hidden = false;
+  };
+  yasgui.on("query", (_, ran) => {
+    const query = ran.getQuery(), url = new URL(location.href);
+    url.searchParams.set("query", query);
+    history.pushState(null, "", url);
+    offerDownloads(query);
+  });
 
-  // Canned queries, if the API is there: each runs with its example parameters.
+  // Examples above the editor; the canned queries open their forms.
+  const examples = document.getElementById("examples");
+  examples.append(el("span", app.dataset.tExamples + ":", {class: "label"}));
+  config.examples.forEach((example) => {
+    const button = el("button", example.title, {type: "button", class: "example"});
+    button.addEventListener("click", () => { yasgui.getTab().setQuery(example.query); yasgui.getTab().query(); });
+    examples.append(" ", button);
+  });
   const canned = document.getElementById("canned");
-  fetch(app.dataset.canned, {headers: {"Accept": "application/json"}})
-    .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-    .then((data) => {
-      const list = Array.isArray(data) ? data : (data.queries || []);
-      canned.replaceChildren();
-      list.forEach((q) => {
-        const title = typeof q.title === "string" ? q.title : (q.title && (q.title.en || Object.values(q.title)[0])) || q.name;
-        const examples = q.examples || (q.example ? [q.example] : []);
-        const plain = q.url || app.dataset.canned + "/" + encodeURIComponent(q.name);
-        const url = (q.exampleUrls && q.exampleUrls[0]) || plain + (examples.length ? "?" + String(examples[0]).replace(/^\?/, "") : "");
-        const link = el("a", title, {href: url, title: q.description || q.name});
-        link.addEventListener("click", (event) => {
-          event.preventDefault();
-          run(url, {headers: {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}});
-        });
-        const item = el("li"); item.append(link); canned.append(item);
-      });
-      if (!list.length) canned.replaceChildren(el("li", "none"));
-    })
-    .catch(() => canned.replaceChildren(el("li", "not available on this server")));
+  fetch(config.canned, {headers: {"Accept": "application/json"}}).then((r) => r.json()).then((data) => {
+    const lang = document.documentElement.lang;
+    canned.replaceChildren(...data.queries.map((q) => {
+      const item = el("li");
+      item.append(el("a", q.title[lang] || q.title.en || q.name, {href: root + q.url, title: q.description}));
+      return item;
+    }));
+  }).catch(() => canned.replaceChildren());
+
+  if (params.has("query")) tab.query();  // opened as a permalink: run it
 });
