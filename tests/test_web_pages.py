@@ -88,3 +88,18 @@ def test_every_interface_message_is_translated():
             for m in re.findall(r"""_\((?:"([^"]+)"|'([^']+)')\)""", path.read_text(encoding="utf-8")) for m in m if m}
     for language, catalogue in i18n.load().items():
         assert used - set(catalogue) == set(), f"{language}.po lacks these"
+
+
+def test_each_canned_query_describes_its_result_columns(client):
+    """The SPARQL JSON schema of every canned query names its columns, and its example's answer fits it."""
+    import jsonschema
+
+    document = client.get("/openapi.json").get_json()
+    registry = {q["name"]: q for q in client.get("/api/queries").get_json()["queries"]}
+    for name, query in registry.items():
+        operation = document["paths"][f"/api/queries/{name}"]["get"]
+        schema = operation["responses"]["200"]["content"]["application/sparql-results+json"]["schema"]
+        schema = {**schema, "$defs": {}, "components": document["components"]}
+        answer = client.get(query["exampleUrls"][0] if query["exampleUrls"] else query["url"]).get_json()
+        assert schema["properties"]["head"]["properties"]["vars"]["items"]["enum"] == answer["head"]["vars"]
+        jsonschema.validate(answer, schema)

@@ -106,3 +106,29 @@ def uncertain_statements(store: Store, resource: str) -> list[Uncertain]:
 
 def _text(term) -> str | None:
     return None if term is None else term.value
+
+
+def result_variables(text: str) -> list[str]:
+    """The variables a SELECT query projects, in order (`?x` and `(... AS ?x)`): a canned query's result columns,
+    described in the OpenAPI document. Parentheses are matched, so any expression may precede `AS`."""
+    start = re.search(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?", text, re.M | re.I)
+    if start is None:
+        return []
+    found, depth, group, position = [], 0, "", start.end()
+    while position < len(text):
+        char = text[position]
+        if depth == 0 and (char == "{" or re.match(r"WHERE\b", text[position:], re.I)):
+            break
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                found += re.findall(r"\bAS\s+\?(\w+)\s*$", group + " ", re.I)[:1]
+                group = ""
+        elif depth == 0 and char == "?":
+            found.append(re.match(r"\?(\w+)", text[position:]).group(1))
+        if depth > 0:
+            group += char if char != "(" or depth > 1 else ""
+        position += 1
+    return found

@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from kg import __version__
 from kg.rdf.formats import ALIASES, DATASET_TYPES, RDF_TYPES, TABLE_TYPES
 from kg.services.canned import TYPES, CannedQuery, Parameter
+from kg.services.forms import result_variables
 from kg.web.service_description import DESCRIPTION_TYPES
 
 GRAPH_TYPES = RDF_TYPES + DATASET_TYPES
 FORMATS = sorted(ALIASES)
+JSON_RESULTS = "application/sparql-results+json"
 
 
 def document(queries: Mapping[str, CannedQuery], server: str = "/") -> dict:
@@ -31,7 +33,7 @@ def document(queries: Mapping[str, CannedQuery], server: str = "/") -> dict:
             "securitySchemes": {"bearer": {
                 "type": "http", "scheme": "bearer",
                 "description": "The write token (KG_WRITE_TOKEN); writes are refused without one."}},
-            "schemas": {"Error": {"type": "object", "required": ["error", "detail"],
+            "schemas": {"RdfTerm": RDF_TERM, "Error": {"type": "object", "required": ["error", "detail"],
                                   "properties": {"error": {"type": "string"}, "detail": {"type": "string"},
                                                  "report": {"type": "object", "description": "SHACL report (422)"}}}},
             "responses": {str(code): _error(text) for code, text in ERRORS.items()},
@@ -144,7 +146,11 @@ def _query_list() -> dict:
 
 def _canned(query: CannedQuery) -> dict:
     parameters = [_query_parameter(p) for p in query.parameters]
-    ok = {"200": {"description": "The query's results", "content": _content(TABLE_TYPES)}, **_errors(400, 406, 503)}
+    content = {**_content(TABLE_TYPES), JSON_RESULTS: {"schema": _results_schema(query)}}
+    ok = {"200": {"description": "The query's results (SPARQL 1.1 Query Results; the JSON schema names each column)",
+                  "headers": {"X-KG-Warning": {"description": "An IRI parameter names nothing in the graph "
+                                                              "(percent-encoded)", "schema": {"type": "string"}}},
+                  "content": content}, **_errors(400, 406, 503)}
     common = {"summary": query.titles["en"], "description": query.description, "tags": ["Canned queries"],
               "x-titles": query.titles}
     body = {"type": "object", "additionalProperties": False,
@@ -158,6 +164,25 @@ def _canned(query: CannedQuery) -> dict:
                                              "application/json": {"schema": body}}},
                  "responses": ok},
     }
+
+
+def _results_schema(query: CannedQuery) -> dict:
+    """SPARQL JSON results whose bindings have this query's columns: typed bindings for generated clients."""
+    parameters = {p.name: p for p in query.parameters}
+    columns = result_variables(query.text)
+    bindings = {name: {"$ref": "#/components/schemas/RdfTerm",
+                       "description": (f"the parameter {name!r}, as bound" if name in parameters else "a result column")}
+                for name in columns}
+    return {"type": "object", "required": ["head", "results"], "properties": {
+        "head": {"type": "object", "properties": {"vars": {"type": "array", "items": {"enum": columns}}}},
+        "results": {"type": "object", "properties": {"bindings": {"type": "array", "items": {
+            "type": "object", "additionalProperties": False, "properties": bindings}}}}}}
+
+
+RDF_TERM = {"type": "object", "required": ["type", "value"], "description": "An RDF term in SPARQL JSON results",
+            "properties": {"type": {"enum": ["uri", "literal", "bnode", "triple"]},
+                           "value": {"type": ["string", "object"]}, "xml:lang": {"type": "string"},
+                           "datatype": {"type": "string", "format": "iri"}}}
 
 
 def _query_parameter(parameter: Parameter) -> dict:
