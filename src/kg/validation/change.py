@@ -20,6 +20,7 @@ from kg.core.config import Settings
 from kg.core.errors import UsageError
 from kg.rdf.dataset import file_quads, nquads
 from kg.rdf.graphs import graph_of
+from kg.rdf.parsing import format_of, parse_bytes
 from kg.rdf.terms import BlankNode, NamedNode
 from kg.store.embedded import EmbeddedStore
 from kg.validation import terms
@@ -88,8 +89,8 @@ def validate_change(settings: Settings, revision: str = "HEAD", fail_on: str = "
     commit = git.resolve(settings.root, revision)
     folders = [settings.ontology_dir, settings.graph_dir, settings.shapes_dir]
     old = git.files_at(settings.root, commit, folders)
-    new = {p.resolve(): p.read_bytes() for folder in folders for p in sorted(folder.glob("*.ttl"))}
-    old = {p.resolve(): data for p, data in old.items()}
+    folders = [folder.resolve() for folder in folders]  # files_at gives resolved paths too
+    new = {p: p.read_bytes() for folder in folders for p in sorted(folder.glob("*.ttl"))}
     changed_files = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
     before = _Side(settings, old, lambda p: f"{revision}:{display(settings, p)}", changed_files)
     after = _Side(settings, new, lambda p: display(settings, p), changed_files)
@@ -98,7 +99,7 @@ def validate_change(settings: Settings, revision: str = "HEAD", fail_on: str = "
     added = set(after.changed_quads) - set(before.changed_quads)
     removed = set(before.changed_quads) - set(after.changed_quads)
     notes = []
-    schema_changed = any(path.parent != settings.graph_dir.resolve() for path in changed_files)
+    schema_changed = any(path.parent != folders[1] for path in changed_files)
     if schema_changed:
         notes.append("the ontology or the shapes changed: every resource was validated on both sides")
         focus = {*_all_nodes(after.store), *_all_nodes(before.store)}
@@ -132,10 +133,10 @@ def validate_change(settings: Settings, revision: str = "HEAD", fail_on: str = "
 @functools.lru_cache(maxsize=4)
 def _shapes(files: tuple[tuple[bytes, str], ...]):
     quads, prefixes = [], []
-    for data, name in files:
-        found, bound = file_quads(data, "urn:kg:shapes", name)
-        quads += found
-        prefixes += bound
+    for data, name in files:  # the shapes need no stable blank nodes: parsed as they are
+        parsed = parse_bytes(data, format_of(Path(name)), name)
+        quads += parsed.quads
+        prefixes += parsed.prefixes.items()
     return graph_of(quads, prefixes)
 
 
@@ -149,11 +150,16 @@ def _all_nodes(store: EmbeddedStore) -> set:
 
 def _graph_iri(settings: Settings, path: Path) -> str | None:
     folder = path.parent
-    if folder == settings.graph_dir.resolve():
+    if folder == _resolved(settings.graph_dir):
         return settings.graph_iri(path.stem)
-    if folder == settings.ontology_dir.resolve():
+    if folder == _resolved(settings.ontology_dir):
         return settings.graph_iri(f"ontology/{path.stem}")
     return None
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _plain(term) -> str:
