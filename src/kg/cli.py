@@ -12,7 +12,6 @@ import logging
 import sys
 from pathlib import Path
 
-from kg.rdf import results
 from kg.validation import report
 from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
@@ -67,6 +66,7 @@ def _serve(args, settings: Settings) -> int:
 
 
 def _query(args, settings: Settings) -> int:
+    from kg.rdf import results  # each command imports what it uses: `kg validate` starts faster
     from kg.store.open import open_store
 
     text = args.query if args.query is not None else _read(args.file)
@@ -94,6 +94,7 @@ def _export(args, settings: Settings) -> int:
 
 def _result_type(name: str | None, offered: list[str]) -> str:
     """The media type `--format` names, if it can express this kind of result; the first offered by default."""
+    from kg.rdf import results
     if name is None:
         return offered[0]
     media = results.ALIASES.get(name.lower(), name.lower())
