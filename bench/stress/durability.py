@@ -44,7 +44,7 @@ def stored(port: int) -> tuple[set[str], set[str]]:
 def trial(figures: Figures, root: Path, work: Path, number: int, rng: random.Random) -> tuple[int, int]:
     """One round: writers until a random kill; returns (acknowledged writes lost, partial writes)."""
     acknowledged: list[str] = []
-    stop = threading.Event()
+    stop, first = threading.Event(), threading.Event()
     with serve(work, "durability", root=root, write_token=TOKEN) as service:
         def writer(index: int) -> None:
             sequence = 0
@@ -52,15 +52,18 @@ def trial(figures: Figures, root: Path, work: Path, number: int, rng: random.Ran
                 mark = f"w{number}-{index}-{sequence}"
                 sequence += 1
                 status, _ = request(service.port, "POST", "/sparql", update(mark),
-                                    {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+                                    {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+                                    source=f"127.0.0.{11 + index}")  # three clients: admission control is per client
                 if status == 204:
                     acknowledged.append(mark)
+                    first.set()
                 if status != 0:  # 0: the connection died with the service, as it should at the kill
                     count(figures, status, deliberate=(503,))  # 503: over capacity or time, tried again
         threads = [threading.Thread(target=writer, args=(i,)) for i in range(3)]
         for thread in threads:
             thread.start()
-        time.sleep(rng.uniform(0.3, 2.0))  # the random moment of the kill: what this scenario is about
+        first.wait(60)  # writes are being acknowledged; then the kill comes at a random moment
+        time.sleep(rng.uniform(0.5, 3.0))  # the random moment of the kill: what this scenario is about
         kill(service, signal.SIGKILL)
         stop.set()
         for thread in threads:
