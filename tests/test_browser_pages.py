@@ -96,3 +96,32 @@ def test_the_new_pages_keep_the_content_security_policy(page, site, path):  # no
     with pytest.raises(Exception):
         page.add_script_tag(content="window.__inline = 1")
     assert page.evaluate("() => window.__inline") is None
+
+
+def test_a_resource_page_shows_sources_notes_and_uncertain_statements(page, site):  # noqa: F811
+    page.goto(f"{site}/id/observation/table-1/row-2-change")
+    note = page.locator("section.notes .warning")
+    assert "Table 1" in note.first.text_content() and "41,8" in note.first.text_content()  # the data-quality note
+    assert page.locator(".annotation.source", has_text="T1").count() >= 1  # the location beside kg:source
+    page.goto(f"{site}/eli/kz/code/2014/226-V/art_210")
+    assert page.locator(".annotation.uncertain .flag").count() >= 1  # issue 13's flag on the statement's row
+
+
+def test_the_shapes_are_a_readable_table(page, site):  # noqa: F811
+    page.goto(f"{site}/shapes")
+    header = page.locator("table.shapes thead th").all_text_contents()
+    assert header == ["shape", "target", "path", "constraint", "severity", "message"]
+    assert page.locator("table.shapes tbody tr").count() > 100
+    assert "_:" not in page.locator("table.shapes").text_content()  # no blank-node ids
+    assert page.locator("#LegalResourceShape").count() == 1
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/id/nothing-here"])
+def test_the_ontology_and_the_404_page_have_the_navigation_and_the_search(page, site, path):  # noqa: F811
+    page.goto(f"{site}{path}")
+    assert page.locator("header.site nav a", has_text="Shapes").count() == 1
+    page.locator("form.search input[name=text]").fill("вирус")
+    with page.expect_navigation():
+        page.locator("form.search button").click()
+    assert urlsplit(page.url).path == "/api/queries/label-search"
+    page.wait_for_selector("table.results tbody td a")  # the label search's results, as links to the pages

@@ -1,6 +1,6 @@
 """What the pages for people need from the graph besides descriptions: the choices of a canned query's IRI
 parameters (resources of the same kind as its example), whether an IRI names anything in the graph (a warning
-rather than a silent empty answer), and the uncertain statements about a resource (`kg:UncertainStatement`).
+rather than a silent empty answer), and the result columns of a canned query.
 
 Every query is a `.rq` file of `queries/services/` run with typed terms bound, never text pasted into SPARQL."""
 
@@ -19,7 +19,6 @@ from kg.store.base import Store
 
 PICKER = queries.text("services/picker-options")
 EXISTS = queries.text("services/resource-exists")
-UNCERTAIN = queries.text("services/uncertain-statements")
 MAX_CHOICES = 400  # more than this and the form keeps a text field with suggestions
 _EXAMPLE = re.compile(r"\(e\.g\.\s*([^\s)]+)")
 
@@ -84,28 +83,6 @@ def unknown_iris(store: Store, query: CannedQuery, values, base: str) -> list[st
             if not store.query(EXISTS, bindings={"resource": term}, max_rows=1).rows:
                 unknown.append(f"{name}=<{term.value}>")
     return unknown
-
-
-@dataclass(frozen=True)
-class Uncertain:
-    """A statement about the resource flagged as uncertain: subject, predicate, object IRIs or texts, certainty."""
-
-    subject: str
-    predicate: str
-    object: str
-    certainty: str
-    note: str | None
-    note_text: str | None
-
-
-def uncertain_statements(store: Store, resource: str) -> list[Uncertain]:
-    result = store.query(UNCERTAIN, bindings={"resource": NamedNode(resource)})
-    return [Uncertain(row["s"].value, row["p"].value, row["o"].value, _text(row.get("certainty")),
-                      _text(row.get("note")), _text(row.get("noteText"))) for row in result.rows]
-
-
-def _text(term) -> str | None:
-    return None if term is None else term.value
 
 
 def result_variables(text: str) -> list[str]:

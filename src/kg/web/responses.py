@@ -12,7 +12,7 @@ import html
 import logging
 from functools import lru_cache
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from kg.core.errors import InvalidData, KgError, NotAcceptable, Unauthorized
@@ -121,6 +121,11 @@ def error_response_for(error: Exception) -> Response:
 
 def error_response(status: int, error: str, detail: str, extra: dict | None = None) -> Response:
     if _wants_html():
+        try:  # the site's page: navigation and label search (a template error falls back to the bare page)
+            page = render_template("linked-data/error.html", status=status, error=error, detail=detail)
+            return Response(page, status=status, mimetype="text/html")
+        except Exception:  # noqa: BLE001
+            log.exception("the error page could not be rendered")
         page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>{status} {html.escape(error)}</title>"
                 f"<h1>{status} {html.escape(error)}</h1><p>{html.escape(detail)}</p></html>")
         return Response(page, status=status, mimetype="text/html")

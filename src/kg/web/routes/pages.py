@@ -12,7 +12,9 @@ from kg.services import forms
 from kg.services.canned import TYPES, CannedQuery
 from kg.web.context import settings, store
 from kg.web.i18n import interface_language
+from kg.web.resource_page import RDF_LINKS
 from kg.web.responses import open_read
+from kg.web.shapes_page import shape_rows
 
 blueprint = Blueprint("pages", __name__)
 # the types a query page's download links offer, by the kind of query (format= names of kg.rdf.formats.ALIASES)
@@ -71,3 +73,19 @@ def api_docs() -> Response:
     """Swagger UI over `/openapi.json` (static/vendor/swagger-ui, started by static/api-docs.js)."""
     return open_read(Response(render_template("linked-data/api-docs.html", root=request.script_root),
                               mimetype="text/html"))
+
+
+def shapes_html(triples, language: str) -> str:
+    """`/shapes` for people: a table of constraints (kg.web.shapes_page), the RDF formats beside it."""
+    formats = [(label, f"{request.script_root}/shapes{suffix}") for label, suffix in RDF_LINKS]
+    return render_template("linked-data/shapes.html", rows=shape_rows(triples, language), formats=formats)
+
+
+def with_site_header(page: str) -> str:
+    """pyLODE's ontology page with the site's header (navigation, label search, languages) and its stylesheet."""
+    header = render_template("linked-data/header.html")
+    style = f'<link rel="stylesheet" href="{request.script_root}/assets/kg.css">'
+    page = page.replace("</head>", style + "</head>", 1)
+    body = page.find("<body")
+    end = page.find(">", body) + 1 if body >= 0 else -1
+    return page[:end] + header + page[end:] if end > 0 else page

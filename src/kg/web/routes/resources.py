@@ -22,6 +22,7 @@ from kg.rdf.formats import LINK_SUFFIXES, RDF_TYPES
 from kg.rdf.parsing import read_triples
 from kg.rdf.terms import Triple
 from kg.services import dumps
+from kg.services.annotations import annotate
 from kg.services.describe import describe, linked_labels
 from kg.web.context import settings, store
 from kg.web.linking import link, rdf_response
@@ -29,6 +30,7 @@ from kg.web.negotiation import choose
 from kg.web.ontology_doc import ontology_html
 from kg.web.resource_page import RDF_LINKS, listing, resource_page
 from kg.web.responses import CSP_INLINE_STYLES, open_read
+from kg.web.routes import pages
 from kg.web.routes.publishing import dump_url
 from kg.web.void import Release, void_triples
 
@@ -60,7 +62,9 @@ def resource(space: str, rest: str) -> Response:
         return _linked(_rdf(description.triples, media, iri), path, media)
     labels = linked_labels(store(), iri, settings().max_rows)
     page = resource_page(description, labels, settings().base, request.script_root, _language(), path)
-    return _linked(_html(render_template("linked-data/resource.html", page=page)), path, media)
+    notes = annotate(store(), iri, page.language)  # sources' locations, editorial notes, uncertain statements
+    return _linked(_html(render_template("linked-data/resource.html", page=page, notes=notes,
+                                                 base=settings().base)), path, media)
 
 
 @dataclass(frozen=True)
@@ -111,8 +115,8 @@ def _listing_page(name: str) -> Callable[[list[Triple]], str]:
 
 
 DOCUMENTS = {
-    "ontology": Document("Ontology", PAGE_FIRST, _ontology_triples, _ontology_page),
-    "shapes": Document("SHACL shapes", DATA_FIRST, _shapes_triples, _listing_page("shapes")),
+    "ontology": Document("Ontology", PAGE_FIRST, _ontology_triples, lambda t: pages.with_site_header(_ontology_page(t))),
+    "shapes": Document("SHACL shapes", DATA_FIRST, _shapes_triples, lambda t: pages.shapes_html(t, _language())),
     "void": Document("Dataset description (VoID, DCAT)", DATA_FIRST, _void_triples, _listing_page("void")),
 }
 

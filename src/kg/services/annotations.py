@@ -1,0 +1,79 @@
+"""What a resource page shows beside the triples: where in its sources each fact is (a `kg:source` location's
+code and text), the editorial and data-quality notes that concern the resource, and which of its statements are
+uncertain (`kg:UncertainStatement`, issue 13). Each is a `.rq` file of `queries/services/` with the resource bound
+as a typed term."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from kg import queries
+from kg.rdf.namespaces import PREFIXES
+from kg.rdf.terms import Literal, NamedNode
+from kg.store.base import Store
+
+SOURCES = queries.text("services/source-locations")
+NOTES = queries.text("services/resource-notes")
+UNCERTAIN = queries.text("services/uncertain-statements")
+SOURCE = PREFIXES["kg"] + "source"
+
+
+@dataclass
+class Note:
+    """One remark on a fact or a resource: its kind (source, uncertain, note), a short title and a text."""
+
+    kind: str
+    title: str
+    text: str | None = None
+    href: str | None = None  # the note's own resource, when it has one
+
+
+@dataclass
+class Annotations:
+    """Notes about the resource, and notes on its statements by (predicate IRI, the other term's value)."""
+
+    notes: list[Note] = field(default_factory=list)
+    statements: dict[tuple[str, str], list[Note]] = field(default_factory=lambda: defaultdict(list))
+
+
+def annotate(store: Store, resource: str, language: str) -> Annotations:
+    found = Annotations()
+    node = NamedNode(resource)
+    for row in store.query(SOURCES, bindings={"resource": node}).rows:
+        location = row["location"].value
+        notes = found.statements[(SOURCE, location)]
+        if notes and notes[0].title:  # one row per label language: keep the reader's
+            if _language(row.get("label")) != language:
+                continue
+            notes.clear()
+        code, label = _text(row.get("code")), _text(row.get("label"))
+        text = _text(row.get("text")) or _text(row.get("comment"))
+        notes.append(Note("source", " · ".join(part for part in (code, label) if part), text))
+    for row in store.query(NOTES, bindings={"resource": node}).rows:
+        if any(note.href == row["note"].value and _language(row.get("label")) != language for note in found.notes):
+            continue
+        found.notes = [note for note in found.notes if note.href != row["note"].value]
+        kind = row["type"].value.rsplit("#", 1)[-1]
+        title = _text(row.get("label")) or kind
+        concerned = row.get("property")
+        found.notes.append(Note(kind, title + (f" ({_short(concerned.value)})" if concerned else ""),
+                                _text(row.get("text")), row["note"].value))
+    for row in store.query(UNCERTAIN, bindings={"resource": node}).rows:
+        other = row["o"] if row["s"] == node else row["s"]
+        certainty = _short(row["certainty"].value)
+        found.statements[(row["p"].value, other.value)].append(
+            Note("uncertain", certainty, _text(row.get("noteText")), row["note"].value))
+    return found
+
+
+def _text(term) -> str | None:
+    return term.value if isinstance(term, (Literal, NamedNode)) else None
+
+
+def _language(term) -> str:
+    return (term.language or "").split("-")[0] if isinstance(term, Literal) else ""
+
+
+def _short(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
