@@ -125,3 +125,11 @@ def test_the_ontology_and_the_404_page_have_the_navigation_and_the_search(page, 
         page.locator("form.search button").click()
     assert urlsplit(page.url).path == "/api/queries/label-search"
     page.wait_for_selector("table.results tbody td a")  # the label search's results, as links to the pages
+
+
+@pytest.mark.parametrize("dataset", ["table-1", "diagram-1"])
+def test_the_statistics_pages_show_a_chart(page, site, dataset):  # noqa: F811
+    page.goto(f"{site}/id/dataset/{dataset}")
+    chart = page.locator("figure.chart svg").first
+    assert chart.is_visible() and chart.bounding_box()["height"] > 50
+    assert page.locator("figure.chart rect.bar").count() >= 2

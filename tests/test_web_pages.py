@@ -103,3 +103,12 @@ def test_each_canned_query_describes_its_result_columns(client):
         answer = client.get(query["exampleUrls"][0] if query["exampleUrls"] else query["url"]).get_json()
         assert schema["properties"]["head"]["properties"]["vars"]["items"]["enum"] == answer["head"]["vars"]
         jsonschema.validate(answer, schema)
+
+
+def test_a_statistics_data_set_page_draws_its_chart(client):
+    page = client.get("/id/dataset/table-1", headers=BROWSER).get_data(as_text=True)
+    svg = re.search(r"<svg .*?</svg>", page, re.S).group(0)
+    assert svg.count('class="bar series-') == 10  # five categories, 2022 and 2023
+    assert "12,9 мың" in svg and "+ 41,8 %" in page and "<script" not in svg
+    assert 'class="bar fall"' in page  # phishing fraud: - 18 %
+    assert "<svg" not in client.get("/id/state/kz", headers=BROWSER).get_data(as_text=True)

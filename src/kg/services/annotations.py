@@ -16,6 +16,7 @@ from kg.store.base import Store
 SOURCES = queries.text("services/source-locations")
 NOTES = queries.text("services/resource-notes")
 UNCERTAIN = queries.text("services/uncertain-statements")
+CHART = queries.text("services/dataset-chart")
 SOURCE = PREFIXES["kg"] + "source"
 
 
@@ -29,12 +30,26 @@ class Note:
     href: str | None = None  # the note's own resource, when it has one
 
 
+@dataclass(frozen=True)
+class Observation:
+    """One observation of a statistics data set, as its chart draws it."""
+
+    category: str
+    label: str
+    period: str
+    measure: str  # the measure's local name: offenceCount, relativeChangePercent, changeFactor, statedTrend
+    value: float | None
+    printed: str
+    row: int
+
+
 @dataclass
 class Annotations:
     """Notes about the resource, and notes on its statements by (predicate IRI, the other term's value)."""
 
     notes: list[Note] = field(default_factory=list)
     statements: dict[tuple[str, str], list[Note]] = field(default_factory=lambda: defaultdict(list))
+    observations: list[Observation] = field(default_factory=list)  # when the resource is a statistics data set
 
 
 def annotate(store: Store, resource: str, language: str) -> Annotations:
@@ -64,7 +79,37 @@ def annotate(store: Store, resource: str, language: str) -> Annotations:
         certainty = _short(row["certainty"].value)
         found.statements[(row["p"].value, other.value)].append(
             Note("uncertain", certainty, _text(row.get("noteText")), row["note"].value))
+    found.observations = observations(store, resource, language)
     return found
+
+
+def observations(store: Store, dataset: str, language: str) -> list[Observation]:
+    """The data set's observations (none when it is not a qb:DataSet), the category named in `language`."""
+    rows: dict[str, dict] = {}
+    labels: dict[str, list[Literal]] = defaultdict(list)
+    for row in store.query(CHART, bindings={"dataset": NamedNode(dataset)}).rows:
+        rows.setdefault(row["observation"].value, row)
+        if isinstance(row.get("categoryLabel"), Literal):
+            labels[row["category"].value].append(row["categoryLabel"])
+    order = [language] + [tag for tag in ("en", "ru", "kk") if tag != language]
+    found = []
+    for row in rows.values():
+        category, value = row["category"].value, row.get("value")
+        named = sorted(labels[category], key=lambda l: (order.index(_language(l)) if _language(l) in order else 9,
+                                                        "-t-" in (l.language or "")))
+        found.append(Observation(category, named[0].value if named else _short(category), _text(row.get("period")) or "",
+                                 _short(row["measure"].value),
+                                 float(value.value) if isinstance(value, Literal) and _numeric(value.value) else None,
+                                 _text(row.get("printed")) or "", int(row["row"].value) if row.get("row") else 0))
+    return sorted(found, key=lambda o: (o.row, o.category, o.period))
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _text(term) -> str | None:

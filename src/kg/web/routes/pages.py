@@ -10,6 +10,7 @@ from kg import queries
 from kg.rdf.namespaces import PREFIXES
 from kg.services import forms
 from kg.services.canned import TYPES, CannedQuery
+from kg.web.chart import charts
 from kg.web.context import settings, store
 from kg.web.i18n import interface_language
 from kg.web.resource_page import RDF_LINKS
@@ -17,6 +18,11 @@ from kg.web.responses import open_read
 from kg.web.shapes_page import shape_rows
 
 blueprint = Blueprint("pages", __name__)
+
+
+@blueprint.record_once
+def _template_helpers(state) -> None:
+    state.app.jinja_env.globals["charts"] = charts  # a data set's page draws its chart (linked-data/chart.html)
 # the types a query page's download links offer, by the kind of query (format= names of kg.rdf.formats.ALIASES)
 DOWNLOADS = {"table": ["csv", "tsv", "json", "xml"], "graph": ["turtle", "nt", "jsonld", "rdfxml"]}
 PAGE_TYPES = ["application/json", "application/sparql-results+json", "text/turtle"]  # what a page competes with
