@@ -58,13 +58,14 @@ def annotate(store: Store, resource: str, language: str) -> Annotations:
     for row in store.query(SOURCES, bindings={"resource": node}).rows:
         location = row["location"].value
         notes = found.statements[(SOURCE, location)]
-        if notes and notes[0].title:  # one row per label language: keep the reader's
-            if _language(row.get("label")) != language:
+        if notes:  # one row per language of the location's texts: keep one, the reader's if there is one
+            if _language(row.get("comment") or row.get("text")) != language:
                 continue
             notes.clear()
-        code, label = _text(row.get("code")), _text(row.get("label"))
+        code = _text(row.get("code"))
         text = _text(row.get("text")) or _text(row.get("comment"))
-        notes.append(Note("source", " · ".join(part for part in (code, label) if part), text))
+        if code or text:
+            notes.append(Note("source", code or "", text))  # the location's label is the link's own text
     for row in store.query(NOTES, bindings={"resource": node}).rows:
         if any(note.href == row["note"].value and _language(row.get("label")) != language for note in found.notes):
             continue
