@@ -17,12 +17,19 @@ from kg.validation import terms
 from kg.validation.findings import Step
 from kg.validation.focus import touched_nodes, validate_focus, validate_store
 from kg.validation.locate import Locator
+from kg.validation.shacl import shapes_graph
 from kg.validation.run import Outcome, _stamped, _unchanged_files_graph
 
 MODES = ("alone", "change")
 BODY = "request body"
 BODY_GRAPH = "urn:kg:validate:request-body"
 OWL_SKIPPED = "over HTTP: terms and SHACL; the OWL steps run in `kg validate`"
+
+
+def prepare(settings: Settings) -> None:
+    """Read the shapes and let pySHACL read them, here: a request validated in a forked child then inherits both
+    instead of redoing them every time."""
+    shapes_graph(_unchanged_files_graph(tuple(_stamped(shapes_files(settings))))).shapes  # noqa: B018
 
 
 def validate_body(settings: Settings, served: Store | None, data: bytes, media_type: str, mode: str) -> Outcome:

@@ -15,7 +15,7 @@ from kg.core.bounded import Overran, in_child
 from kg.core.errors import KgError, QueryTimeout, UnsupportedMediaType, UsageError
 from kg.rdf.formats import BODY_FORMATS
 from kg.store.embedded import EmbeddedStore
-from kg.validation.body import MODES, validate_body
+from kg.validation.body import MODES, prepare, validate_body
 from kg.validation.report import as_json, as_turtle
 from kg.web import bodies
 from kg.web.context import settings, store
@@ -52,6 +52,7 @@ def validate() -> Response:
         raise ModeNotImplemented("mode=change needs the graph in this process (an embedded store): against a remote "
                                  "store the whole graph cannot be copied per request; use mode=alone")
     data, config, media_type = bodies.raw(request), settings(), request.mimetype
+    prepare(config)  # once per process, before the fork
     try:
         text = in_child(lambda: _render(validate_body(config, served, data, media_type, mode), media),
                         config.query_timeout)
