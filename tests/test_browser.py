@@ -94,3 +94,19 @@ def test_the_content_security_policy_is_enforced(page, site, path):
         page.add_script_tag(content="window.__inline = 1")
     assert page.evaluate("() => window.__inline") is None
     assert page.violations, "the browser reported no CSP violation"
+
+
+def test_the_validate_page_shows_results_with_lines_and_no_script_links(page, site):
+    """Paste Turtle, validate, read the report: each result has its line; a script IRI in a value stays text."""
+    page.goto(f"{site}/validate")
+    page.fill("#turtle", "@prefix kg: <https://w3id.org/infosec-law-kg/ontology#> .\n\n"
+                         f"<{BASE}eli/kz/code/2014/226-V/art_214> a kg:Artcle ;\n"
+                         "    kg:source <javascript:window.__xss=9> .\n")
+    page.check("input[name=mode][value=alone]")
+    page.click("#validate-form button[type=submit]")
+    page.wait_for_selector("#report table tbody tr")
+    assert page.locator("#report td.line", has_text="3:").count() >= 1  # the typo's line
+    assert "did you mean kg:Article?" in page.inner_text("#report")
+    assert script_links(page) == 0
+    assert page.evaluate("() => window.__xss") is None
+    assert not page.violations
