@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from kg.validation import report
+from kg import __version__
 from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
 from kg.validation.change import validate_files_or_change
@@ -157,7 +158,7 @@ def _write(output: Path | None, text: str | bytes) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description="infosec-law-kg: validate, describe and serve the graph.",
                                      epilog="`kg COMMAND --help` shows a command's options and examples.")
-    parser.add_argument("--version", action="version", version=f"kg {_version()}")
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
     parser.add_argument("--root", type=Path, help="project folder holding ontology/, graph/ and shapes/ (default: this checkout; env KG_ROOT)")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -173,7 +174,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=sorted(report.FORMATS), default="text")
     check.add_argument("--fail-on", choices=list(FAIL_ON), default="violation")
     check.add_argument("--no-owl", action="store_true", help="skip the OWL 2 DL profile and HermiT checks")
-    check.add_argument("-o", "--output", type=Path, help="write the report here instead of standard output")
+    _output(check, "the report")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress messages")
     check.set_defaults(run=_validate)
 
@@ -185,23 +186,20 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--format", choices=["markdown", "json"], default="markdown")
     compare.add_argument("--stat", action="store_true", help="counts per named graph and class")
     compare.add_argument("--exit-code", action="store_true", help="exit 1 when there are changes (as git diff)")
-    compare.add_argument("-o", "--output", type=Path)
+    _output(compare, "the diff")
     compare.set_defaults(run=_diff)
 
-    count = commands.add_parser("stats", help="resources by class, as a Markdown table", formatter_class=EXAMPLES,
-                                description="Count the instance data's resources by class (labels from the "
-                                            "ontology) and its files and triples, as the README's table.",
-                                epilog="examples:\n  kg stats\n  kg stats -o docs/stats.md")
-    count.add_argument("-o", "--output", type=Path, help="write the table here instead of standard output")
+    count = _command(commands, "stats", "resources by class, as a Markdown table",
+                     "Count the instance data's resources by class (labels from the ontology) and its files and "
+                     "triples, as the README's table.", ["kg stats", "kg stats -o docs/stats.md"])
+    _output(count, "the table")
     count.set_defaults(run=_stats)
 
-    draw = commands.add_parser("diagram", help="draw the model (.dot, .svg, .png, .pdf) from the ontology",
-                               formatter_class=EXAMPLES,
-                               description="Classes by module, subclass links dashed, object properties as labelled "
-                                           "arrows; the output's suffix picks the format (Graphviz `dot` draws "
-                                           "everything but .dot).",
-                               epilog="examples:\n  kg diagram                     # docs/model.svg\n"
-                                      "  kg diagram -o model.png\n  kg diagram -o model.dot        # no Graphviz needed")
+    draw = _command(commands, "diagram", "draw the model (.dot, .svg, .png, .pdf) from the ontology",
+                    "Classes by module, subclass links dashed, object properties as labelled arrows; the output's "
+                    "suffix picks the format (Graphviz `dot` draws everything but .dot).",
+                    ["kg diagram                     # docs/model.svg", "kg diagram -o model.png",
+                     "kg diagram -o model.dot        # no Graphviz needed"])
     draw.add_argument("-o", "--output", type=Path, default=Path("docs/model.svg"),
                       help="the file to write (default docs/model.svg)")
     draw.set_defaults(run=_diagram)
@@ -235,35 +233,30 @@ def _store_commands(commands) -> None:
     run.add_argument("--dev", action="store_true", help="Flask's development server instead of gunicorn")
     run.set_defaults(run=_serve)
 
-    ask = commands.add_parser("query", parents=[where], help="run a SPARQL query and print its result",
-                              formatter_class=EXAMPLES,
-                              description="Run a SPARQL 1.1 query on the store (the project's files in memory by "
-                                          "default) and print the result: SPARQL JSON for SELECT/ASK, Turtle for "
-                                          "CONSTRUCT/DESCRIBE unless --format says otherwise.",
-                              epilog="examples:\n"
-                                     "  kg query -q 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv\n"
-                                     "  kg query tests/competency/kazakh-acts.rq --format tsv\n"
-                                     "  kg query --store data/db -q 'CONSTRUCT WHERE { ?s a ?c } LIMIT 5' --format nt")
+    ask = _command(commands, "query", "run a SPARQL query and print its result",
+                   "Run a SPARQL 1.1 query on the store (the project's files in memory by default) and print the "
+                   "result: SPARQL JSON for SELECT/ASK, Turtle for CONSTRUCT/DESCRIBE unless --format says otherwise.",
+                   ["kg query -q 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' --format csv",
+                    "kg query tests/competency/kazakh-acts.rq --format tsv",
+                    "kg query --store data/db -q 'CONSTRUCT WHERE { ?s a ?c } LIMIT 5' --format nt"], parents=[where])
     text = ask.add_mutually_exclusive_group()
     text.add_argument("-q", "--query", metavar="TEXT", help="the query text")
     text.add_argument("file", nargs="?", type=Path, help="a file holding the query")
     ask.add_argument("--format",
                      help="json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml, nq, trig (CONSTRUCT/DESCRIBE)")
-    ask.add_argument("-o", "--output", type=Path, help="write the result here instead of standard output")
-    ask.set_defaults(run=_query)
+    _output(ask, "the result").set_defaults(run=_query)
 
-    dump = commands.add_parser("export", parents=[where], help="write the dataset or one graph in an RDF syntax",
-                               formatter_class=EXAMPLES,
-                               description="Write the whole dataset (N-Quads by default, or TriG: graphs kept apart) "
-                                           "or one named graph (Turtle by default); --dumps writes the release files "
-                                           "the service offers at /dumps/, named by the store's version.",
-                               epilog="examples:\n  kg export > dataset.nq\n"
-                                      "  kg export --format trig -o dataset.trig\n"
-                                      "  kg export --graph https://w3id.org/infosec-law-kg/graph/kz-laws --format ttl\n"
-                                      "  kg export --store data/db --dumps release/   # infosec-law-kg-{version}.nq/.trig")
+    dump = _command(commands, "export", "write the dataset or one graph in an RDF syntax",
+                    "Write the whole dataset (N-Quads by default, or TriG: graphs kept apart) or one named graph "
+                    "(Turtle by default); --dumps writes the release files the service offers at /dumps/, named by "
+                    "the store's version.",
+                    ["kg export > dataset.nq", "kg export --format trig -o dataset.trig",
+                     "kg export --graph https://w3id.org/infosec-law-kg/graph/kz-laws --format ttl",
+                     "kg export --store data/db --dumps release/   # infosec-law-kg-{version}.nq/.trig"],
+                    parents=[where])
     dump.add_argument("--format", help="nq (default), trig; or turtle (default with --graph), nt, jsonld, rdfxml")
     dump.add_argument("--graph", metavar="IRI", help="only this named graph")
-    dump.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    _output(dump, "the RDF")
     dump.add_argument("--dumps", type=Path, metavar="DIR",
                       help="write the N-Quads and TriG dumps into DIR, named by the store's version, as /dumps/ serves")
     dump.set_defaults(run=_export)
@@ -272,13 +265,16 @@ def _store_commands(commands) -> None:
 EXAMPLES = argparse.RawDescriptionHelpFormatter  # keeps the examples' lines
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def _command(commands, name: str, summary: str, description: str, examples: list[str], **options):
+    """A subcommand whose help ends with its examples, one per line."""
+    return commands.add_parser(name, help=summary, description=description, formatter_class=EXAMPLES,
+                               epilog="examples:\n" + "\n".join(f"  {example}" for example in examples), **options)
 
-    try:
-        return version("infosec-law-kg")
-    except PackageNotFoundError:
-        return "(not installed)"
+
+def _output(command: argparse.ArgumentParser, what: str) -> argparse.ArgumentParser:
+    """The `-o/--output FILE` option every command that writes a result has."""
+    command.add_argument("-o", "--output", type=Path, help=f"write {what} here instead of standard output")
+    return command
 
 
 def _store_options() -> argparse.ArgumentParser:

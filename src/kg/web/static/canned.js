@@ -8,13 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const results = document.getElementById("results"), status = document.getElementById("status");
   const warning = document.getElementById("warning"), downloads = document.getElementById("downloads");
 
-  const el = (tag, text, attrs) => {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    return node;
-  };
-  const linkable = (iri) => /^(https?|mailto):/i.test(iri);
+  const {el, linkable} = window.kgDom;
   const href = (iri) => iri.startsWith(base) ? root + "/" + iri.slice(base.length) : linkable(iri) ? iri : null;
 
   // Labels of the IRIs in the results, in the interface language first (one SPARQL query; the IRIs go in as VALUES).

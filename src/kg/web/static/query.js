@@ -9,13 +9,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   const {base, root} = config;
   const endpoint = new URL(config.endpoint, location.href).href;
 
-  const el = (tag, text, attrs) => {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = text;
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    return node;
-  };
-  const linkable = (iri) => /^(https?|mailto):/i.test(iri);
+  const {el, linkable} = window.kgDom;
 
   // Completion from this server only: the project's prefixes (our JSON in prefix.cc's shape) and the query's
   // variables; no request to prefix.cc or LOV (the Content-Security-Policy allows connections to this server only).
