@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.serving.workers import GONE, HEAD_LIMIT, READY, WAITING, Arriving, Deadlines
+from kg.serving.arriving import GONE, HEAD_LIMIT, READY, WAITING, Arriving, Deadlines
 
 from helpers import BASE, connection_holder, serve, stop_service, wait_until
 
@@ -197,3 +197,24 @@ def test_the_deadline_moves_from_the_head_to_the_body(pair):
     theirs.sendall(b"POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\n")
     assert arriving.read() == WAITING and arriving.deadline <= time.monotonic() + 1
     assert Arriving(ours, Deadlines(header=0)).deadline == math.inf  # 0: no deadline
+
+
+def test_a_gathered_request_is_answered_503_when_its_worker_is_ended(pair, monkeypatch):
+    """The watchdog ends a worker that ran a runaway: what that worker had gathered and not started is told to send
+    it again (503), not dropped with the process."""
+    from kg.serving import watchdog as watchdog_module
+    from kg.serving.workers import SyncWorker
+
+    ours, theirs = pair
+    theirs.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")  # not yet complete
+    arriving = Arriving(ours, Deadlines())
+    arriving.read()
+    worker = SyncWorker.__new__(SyncWorker)  # only its gathering state matters here
+    worker.arriving = {ours: (arriving, None, None)}
+    monkeypatch.setattr(watchdog_module, "BEFORE_EXIT", [worker._turn_away])
+    ended = []
+    dog = watchdog_module.Watchdog(lambda environ, start: [], limit=1, exit=ended.append)
+    dog._stop({"REQUEST_METHOD": "GET", "PATH_INFO": "/sparql"})
+    assert ended == [watchdog_module.EXIT_CODE]
+    answer = theirs.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 503 ") and b"send it again" in answer

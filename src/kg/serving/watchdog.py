@@ -27,6 +27,7 @@ from kg.web.responses import READ_CORS
 log = logging.getLogger("kg.web.watchdog")
 
 INTERVAL = 0.05  # seconds between looks at the clock
+BEFORE_EXIT: list[Callable[[], None]] = []  # what the worker must still answer before it ends (kg.serving.workers)
 EXIT_CODE = 124  # what timeout(1) exits with; gunicorn logs it as the worker's exit code
 DETAIL = ("the query ran past the {limit:g} s time limit and was stopped; narrow it (more specific patterns, a "
           "LIMIT) or ask the operator to raise KG_QUERY_TIMEOUT")
@@ -103,6 +104,11 @@ class Watchdog:
             answer(client, self.limit)
         log.error("%s %s ran past the %g s time limit: answered 503, stopping worker %d",
                   environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), self.limit, os.getpid())
+        for hook in BEFORE_EXIT:
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 (the process ends anyway; the runaway must stop)
+                log.exception("while ending worker %d", os.getpid())
         self._exit(EXIT_CODE)
 
 

@@ -21,152 +21,30 @@ The read-only worker is still one process serving one request at a time (the wat
 complete request, then gathers again; one whose deadline passed meanwhile gets a last read before it is cut, and its
 connections close after each response, as gunicorn's sync worker's do. What a worker gathers is its own: a request
 completed while it serves another waits for it (at most the query time limit; a head that arrives with its connection,
-the usual case, is served at once), and a worker the watchdog ends drops them. The gthread worker keeps gunicorn's
+the usual case, is served at once), and a worker the watchdog ends answers them 503 (send it again). The gthread worker keeps gunicorn's
 event loop, keep-alive and shutdown; only the way into its thread pool (`enqueue_req`) changes. Without TLS (`kg
 serve` has none); with it, both fall back to gunicorn's own behaviour.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import re
 import selectors
 import socket
 import time
-from dataclasses import dataclass
 from functools import partial
 
 from gunicorn import http
 from gunicorn.workers import gthread, sync
 
-HEAD_LIMIT = 64 * 1024  # a head longer than this without its blank line is answered 431
-CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-CONTENT_LENGTH = re.compile(rb"\ncontent-length:[ \t]*(\d{1,18})[ \t]*\r\n")
-WAITING, READY, GONE = "waiting", "ready", "gone"
-
-
-@dataclass(frozen=True)
-class Deadlines:
-    header: float = 5.0  # seconds for the head to arrive (0: no deadline)
-    body: float = 10.0  # seconds for the body, once the head is there (0: no deadline)
-    max_body: int = 1_000_000  # bodies declared larger are not gathered (the app refuses them)
-
+from kg.serving import watchdog
+from kg.serving.arriving import GONE, READY, WAITING, Arriving, Deadlines, Primed
 
 def worker_class(kind: str, deadlines: Deadlines) -> type:
     """The worker class for gunicorn's `worker_class` setting: `kind` is "sync" or "gthread"."""
     base = {"sync": SyncWorker, "gthread": ThreadWorker}[kind]
     return type(base.__name__, (base,), {"deadlines": deadlines, "kind": kind})
-
-
-class Arriving:
-    """One request's bytes so far, read without blocking, and whether what a worker would wait for is all there."""
-
-    def __init__(self, sock: socket.socket, deadlines: Deadlines, data: bytes = b"") -> None:
-        self.sock, self.deadlines, self.data = sock, deadlines, bytearray(data)
-        self.deadline = _after(deadlines.header)
-        self.searched = 0  # where to resume looking for the end of the head
-        self.body = -1  # where the body starts, once the head is there
-        self.end: int | None = None  # where the body ends (Content-Length); None: chunked
-        self.chunk = 0  # chunked: where the next chunk's size line starts
-
-    def read(self) -> str:
-        """Take what the client sent: READY, WAITING, GONE (closed or broken), or an HTTP status to answer."""
-        try:
-            chunk = self.sock.recv(65536)
-        except (BlockingIOError, InterruptedError):
-            return self.state()
-        except OSError:
-            return GONE
-        if not chunk:
-            return GONE
-        self.data += chunk
-        return self.state()
-
-    def state(self) -> str:
-        if self.body < 0:
-            end = self.data.find(b"\r\n\r\n", max(0, self.searched - 3))
-            if end < 0:
-                self.searched = len(self.data)
-                if len(self.data) <= HEAD_LIMIT:
-                    return WAITING
-                return "431 Request Header Fields Too Large" if b"\r\n" in self.data else "414 URI Too Long"
-            self.body, head = end + 4, bytes(self.data[:end + 2]).lower()
-            length = CONTENT_LENGTH.search(head)
-            if b"\ntransfer-encoding:" in head:
-                self.end, self.chunk = None, self.body
-            elif length and 0 < int(length[1]) <= self.deadlines.max_body:
-                self.end = self.body + int(length[1])
-            else:
-                return READY  # no body, or one the app or gunicorn's parser refuses without reading it all
-            self.deadline = _after(self.deadlines.body)
-            if b"\nexpect:" in head and not self._complete():
-                self._send(CONTINUE)  # the client waits for it before sending the body
-        return READY if self._complete() else WAITING
-
-    def _complete(self) -> bool:
-        return len(self.data) >= self.end if self.end is not None else self._chunks_done()
-
-    def _chunks_done(self) -> bool:
-        """Whether the chunked body has ended (or passed the size limit, or broke its framing)."""
-        data = self.data
-        while self.chunk - self.body <= self.deadlines.max_body:
-            line = data.find(b"\r\n", self.chunk)
-            if line < 0:
-                return False
-            try:
-                size = int(bytes(data[self.chunk:line]).split(b";")[0], 16)
-            except ValueError:
-                return True  # gunicorn's parser answers the broken framing
-            if size == 0:
-                return data.find(b"\r\n\r\n", line) >= 0  # the last chunk, then trailers, then a blank line
-            if len(data) < line + 2 + size + 2:
-                return False
-            self.chunk = line + 2 + size + 2
-        return True
-
-    def refuse(self, status: str) -> None:
-        """Answer `status` (a connection that sent nothing gets no answer) and close."""
-        if self.data:
-            detail = ("did not arrive in time" if status.startswith("408") else f"has a head over {HEAD_LIMIT} bytes"
-                      if status.startswith("431") else f"line is over {HEAD_LIMIT} bytes: send a long query by POST")
-            body = json.dumps({"error": status.split(" ", 1)[1].replace(" ", ""), "detail": f"the request {detail}"})
-            self._send(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                       f"Connection: close\r\n\r\n{body}".encode("ascii"))
-        self.sock.close()
-
-    def _send(self, data: bytes) -> None:
-        try:
-            self.sock.send(data)
-        except OSError:
-            pass
-
-
-def _after(seconds: float) -> float:
-    return time.monotonic() + seconds if seconds > 0 else math.inf
-
-
-class Primed:
-    """A socket whose first reads return the bytes already read from it; everything else is the socket's."""
-
-    def __init__(self, sock: socket.socket, data: bytes, timeout: float | None) -> None:
-        self._sock, self._data, self._at, self._timeout = sock, memoryview(data), 0, timeout
-
-    def recv(self, size: int, *flags) -> bytes:
-        if self._at < len(self._data):
-            self._at += (size := min(size, len(self._data) - self._at))
-            return bytes(self._data[self._at - size:self._at])
-        if self._sock.gettimeout() is not None:  # set by whoever reads now (a drain before closing)
-            return self._sock.recv(size, *flags)
-        self._sock.settimeout(self._timeout)  # a body too large to have been gathered: each read bounded
-        try:
-            return self._sock.recv(size, *flags)
-        finally:
-            self._sock.settimeout(None)
-
-    def __getattr__(self, name: str):
-        return getattr(self._sock, name)
 
 
 class SyncWorker(sync.SyncWorker):
@@ -178,6 +56,7 @@ class SyncWorker(sync.SyncWorker):
         if self.cfg.is_ssl:
             return super().run()
         self.selector, self.arriving, self.listening = selectors.DefaultSelector(), {}, False
+        watchdog.BEFORE_EXIT.append(self._turn_away)
         self.selector.register(self.PIPE[0], selectors.EVENT_READ)
         for listener in self.sockets:
             listener.setblocking(False)
@@ -195,6 +74,12 @@ class SyncWorker(sync.SyncWorker):
             for arriving, _, _ in list(self.arriving.values()):
                 arriving.sock.close()
             self.selector.close()
+
+    def _turn_away(self) -> None:
+        """Called by the watchdog as it ends this worker: the requests gathered here and not started are answered 503
+        (send it again) instead of being dropped with the process."""
+        for arriving, _, _ in list(self.arriving.values()):
+            arriving.refuse("503 Service Unavailable")
 
     def _listen(self, accepting: bool) -> None:
         if accepting != self.listening:
