@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -22,8 +23,11 @@ class Overran(Exception):
 
 
 def in_child(work: Callable[[], T], seconds: float) -> T:
-    """`work()` run in a forked child; Overran after `seconds` (0 or less: run here, unbounded)."""
-    if seconds <= 0:
+    """`work()` run in a forked child; Overran after `seconds` (0 or less: run here, unbounded).
+
+    A process that started a JVM (the OWL checks of `kg validate`, through JPype) runs the work here, unbounded: a
+    child forked from it hangs in its first allocations (seen with pyoxigraph). The service never starts a JVM."""
+    if seconds <= 0 or _jvm_started():
         return work()
     reader, writer = _FORK.Pipe(duplex=False)
     child = _FORK.Process(target=_run, args=(work, writer), daemon=True)
@@ -52,6 +56,11 @@ def _run(work: Callable, writer) -> None:
     writer.send(reply)
     writer.close()
     os._exit(0)  # nothing of the parent's (atexit handlers, buffered files, a server's sockets) runs twice
+
+
+def _jvm_started() -> bool:
+    jpype = sys.modules.get("jpype")
+    return jpype is not None and jpype.isJVMStarted()
 
 
 def _picklable(error: BaseException) -> bool:
