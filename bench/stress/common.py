@@ -73,20 +73,30 @@ def project_copy(work: Path) -> Path:
 @contextmanager
 def serve(work: Path, name: str, *options: str, root: Path | None = None, **env: str) -> Iterator[Service]:
     """`kg serve` on a free loopback port with `KG_*` settings from `env`, in its own process group (so that a kill
-    reaches every process); stopped, all of it, on leaving."""
-    port = free_port()
-    log = work / f"{name}.log"
+    reaches every process); stopped, all of it, on leaving. A port taken between choosing it and binding it (another
+    run on the same machine) is chosen again."""
     settings = {f"KG_{key.upper()}": str(value) for key, value in env.items()}
     environ = {**{k: v for k, v in os.environ.items() if not k.startswith("KG_")}, **settings}
     if root is not None:
         environ["KG_ROOT"] = str(root)
-    command = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   env=environ, start_new_session=True, cwd=PROJECT)
-    service = Service(process, port, log)
+    log = work / f"{name}.log"
+    for _attempt in range(5):
+        port = free_port()
+        command = [sys.executable, "-m", "kg.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
+        with log.open("ab") as sink:
+            process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       env=environ, start_new_session=True, cwd=PROJECT)
+        service = Service(process, port, log)
+        try:
+            wait_ready(service)
+            break
+        except RuntimeError:
+            kill(service, signal.SIGTERM)
+            if "already in use" not in log.read_text(errors="replace")[-500:]:
+                raise
+    else:
+        raise RuntimeError(f"no free port for {name}")
     try:
-        wait_ready(service)
         yield service
     finally:
         kill(service, signal.SIGTERM)
