@@ -83,7 +83,6 @@ def _export(args, settings: Settings) -> int:
 
     if args.dumps is not None:
         from kg.services import dumps
-        from kg.store.open import open_store
 
         for path in dumps.write_all(open_store(settings, serving=False), args.dumps):
             print(f"kg export: wrote {path}", file=sys.stderr)

@@ -10,7 +10,7 @@ force), and the sources a resource gained or lost.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from kg.core.errors import UsageError
 from kg.rdf.dataset import file_quads
 from kg.rdf.namespaces import PREFIXES
 from kg.rdf.terms import BlankNode, Literal, NamedNode
-from kg.validation.locate import short
 
 RDF_TYPE = PREFIXES["rdf"] + "type"
 LABEL = PREFIXES["rdfs"] + "label"

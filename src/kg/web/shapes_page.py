@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from kg.rdf.namespaces import PREFIXES, curie
-from kg.rdf.terms import BlankNode, Literal, NamedNode
+from kg.rdf.terms import Literal, NamedNode
 
 SH, RDF = PREFIXES["sh"], PREFIXES["rdf"]
 # What a constraint row does not show as a constraint (it has its own column, or it only names or documents)
