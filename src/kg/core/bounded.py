@@ -22,6 +22,24 @@ class Overran(Exception):
     """The work ran past its deadline and its process was killed."""
 
 
+class Beside:
+    """Work started in a forked child that runs while this process does something else (the other core); `result()`
+    waits for it. Where a fork is not safe (a JVM already started) the work runs here, at `result()`."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work, self._child, self._reader = work, None, None
+        if not _jvm_started():
+            self._reader, writer = _FORK.Pipe(duplex=False)
+            self._child = _FORK.Process(target=_run, args=(work, writer), daemon=True)
+            self._child.start()
+            writer.close()
+
+    def result(self) -> T:
+        if self._child is None:
+            return self._work()
+        return _collect(self._child, self._reader)
+
+
 def in_child(work: Callable[[], T], seconds: float) -> T:
     """`work()` run in a forked child; Overran after `seconds` (0 or less: run here, unbounded).
 
@@ -33,6 +51,11 @@ def in_child(work: Callable[[], T], seconds: float) -> T:
     child = _FORK.Process(target=_run, args=(work, writer), daemon=True)
     child.start()
     writer.close()
+    return _collect(child, reader, seconds)
+
+
+def _collect(child, reader, seconds: float | None = None):
+    """The child's result (its exception raised here); Overran and the child killed after `seconds`."""
     try:
         if not reader.poll(seconds):
             child.kill()

@@ -9,13 +9,12 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
 
-from kg.validation import owl, terms
+from kg.core.bounded import Beside
 from kg.core.config import Settings
 from kg.core.project import DataFile, graph_files, ontology_files, shapes_files
 from kg.rdf.graphs import ntriples, read_turtle_files
@@ -23,6 +22,7 @@ from kg.rdf.parsing import read_file
 from kg.rdf.terms import INTEGER_TYPES, XSD, BlankNode, NamedNode
 from kg.store.embedded import EmbeddedStore
 from kg.validation.findings import Finding, Step
+from kg.validation import owl, terms
 from kg.validation.focus import validate_store
 from kg.validation.locate import Locator
 
@@ -91,12 +91,14 @@ def validate(
     progress(f"read {len(store)} triples from {len(data_list)} data files and the ontology")
 
     term_step, _ = _timed("Declared terms", progress, lambda: (store_term_findings(store), None))
-    with ThreadPoolExecutor(max_workers=1) as beside:  # pySHACL in a thread, the JVM (started by and kept to the
-        # main thread: JPype's shutdown can hang for a JVM started in another) here; JPype frees the GIL in Java
-        shacl = beside.submit(_timed, "SHACL", progress, lambda: validate_store(store, shapes, _integers(data_list)))
+    check_shapes = functools.partial(_timed, "SHACL", progress, lambda: validate_store(store, shapes, _integers(data_list)))
+    if with_owl:  # pySHACL in a forked child on the other core, the JVM (which must not be forked) here
+        shacl = Beside(check_shapes)
         ontology = [f.path for f in ontology_files(settings)]
-        owl_steps = owl.steps(ntriples(store.quads()), ontology, settings, progress, _timed) if with_owl else []
+        owl_steps = owl.steps(ntriples(store.quads()), ontology, settings, progress, _timed)
         shacl_step, report = shacl.result()
+    else:
+        owl_steps, (shacl_step, report) = [], check_shapes()
     locator = Locator([(display(settings, p), lambda p=p: Path(p).read_text(encoding="utf-8")) for p in data_list],
                       settings.base)
     steps = tuple(Step(s.name, tuple(locator.place_all(s.findings)), s.seconds, s.skipped, s.note)
