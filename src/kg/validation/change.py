@@ -42,12 +42,12 @@ class _Side:
     def __init__(self, settings: Settings, files: dict[Path, bytes], name: Callable[[Path], str],
                  changed: set[Path]) -> None:
         self.files, self.name = files, name
-        self.changed_quads, dumps, graphs, shapes = [], [], [], []
+        self.changed_quads, dumps, graphs, self.shape_files = [], [], [], []
         cache = settings.root / ".kg" / "cache" / "nquads"
         for path, data in sorted(files.items()):
             graph = _graph_iri(settings, path)
             if graph is None:
-                shapes.append((data, name(path)))
+                self.shape_files.append((data, name(path)))
                 continue
             graphs.append(graph)
             if path in changed:
@@ -55,7 +55,7 @@ class _Side:
             dumps.append(nquads(data, graph, name(path), cache))
         self.store = EmbeddedStore.from_nquads(b"".join(dumps), graphs)
         self.store.add_quads(self.changed_quads)
-        self.shapes = _shapes(tuple(shapes))
+        self.shapes = None
 
     def term_findings(self, everything: bool) -> dict[tuple, Finding]:
         """Undeclared terms in the changed files (in all files when the ontology changed)."""
@@ -94,6 +94,9 @@ def validate_change(settings: Settings, revision: str = "HEAD", fail_on: str = "
     changed_files = {p for p in set(old) | set(new) if old.get(p) != new.get(p)}
     before = _Side(settings, old, lambda p: f"{revision}:{display(settings, p)}", changed_files)
     after = _Side(settings, new, lambda p: display(settings, p), changed_files)
+    after.shapes = _shapes(after.shape_files)  # read once: both sides share it when the shapes did not change
+    unchanged = [data for data, _ in before.shape_files] == [data for data, _ in after.shape_files]
+    before.shapes = after.shapes if unchanged else _shapes(before.shape_files)
     progress(f"{len(changed_files)} file(s) differ from {revision} ({commit[:12]})")
 
     added = set(after.changed_quads) - set(before.changed_quads)
@@ -130,8 +133,7 @@ def validate_change(settings: Settings, revision: str = "HEAD", fail_on: str = "
                    prefixes=tuple(here.names().items()), base=settings.base)
 
 
-@functools.lru_cache(maxsize=4)
-def _shapes(files: tuple[tuple[bytes, str], ...]):
+def _shapes(files: list[tuple[bytes, str]]):
     quads, prefixes = [], []
     for data, name in files:  # the shapes need no stable blank nodes: parsed as they are
         parsed = parse_bytes(data, format_of(Path(name)), name)
