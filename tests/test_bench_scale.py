@@ -27,3 +27,18 @@ def test_a_small_scale_run_compares_every_side(tmp_path):
     assert all(side["api_mix"]["rps"] > 0 for side in result["serving"].values())
     assert (tmp_path / "scale-5000.md").read_text().startswith("Scale bench, 5,000 triples")
     assert (tmp_path / "scale-5000.svg").read_text().startswith("<svg")
+
+
+def test_a_small_remote_run_compares_the_front_with_each_engine(tmp_path):
+    if not (BENCH_DATA / "gen_legal_kg.py").exists():
+        pytest.skip("shared/bench-data is not beside this checkout")
+    done = subprocess.run([sys.executable, str(SCALE.with_name("remote.py")), "--triples", "5000", "--duration", "0.5",
+                           "--concurrency", "2", "--out", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "remote-5000.json").read_text())
+    assert set(result["engines"]) == {"Oxigraph server", "Virtuoso"}
+    for engine in result["engines"].values():
+        assert engine["same_rows"] and len(engine["sides"]) == 2
+        assert all(side["full_mix"]["rps"] > 0 for side in engine["sides"].values())
+        assert all(query["errors"] == 0 for side in engine["sides"].values() for query in side["full_mix"]["queries"].values())
+    assert "| Virtuoso |" in (tmp_path / "remote-5000.md").read_text()

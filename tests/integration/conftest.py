@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -17,7 +16,10 @@ from kg.cli import main
 from kg.store.remote import RemoteStore
 from kg.web.app import create_app
 
-from helpers import free_port, start_server, stop, wait_until
+from helpers import start_server, stop, wait_until
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import virtuoso  # noqa: E402  (bench/virtuoso.py: also the remote-mode bench's)
 
 STARTUP_SECONDS = 20
 
@@ -58,67 +60,21 @@ def endpoint_options(url: str, graph_store: bool = True) -> list[str]:
     return options + (["--graph-store-endpoint", f"{url}/store"] if graph_store else [])
 
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {folder}/virtuoso.db
-ErrorLogFile = {folder}/virtuoso.log
-LockFile = {folder}/virtuoso.lck
-TransactionFile = {folder}/virtuoso.trx
-xa_persistent_file = {folder}/virtuoso.pxa
-Striping = 0
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {folder}/virtuoso-temp.db
-TransactionFile = {folder}/virtuoso-temp.trx
-[Parameters]
-ServerPort = {sql_port}
-DisableUnixSocket = 1
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = ., {folder}
-[HTTPServer]
-ServerPort = {port}
-ServerThreads = 8
-[SPARQL]
-ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
-"""
-
-
 @pytest.fixture(scope="session")
 def virtuoso_url(tmp_path_factory) -> str:
-    """Virtuoso 7 in the foreground with its own database folder; anonymous SPARQL may update (SPARQL_UPDATE granted
-    to its "SPARQL" user, as an operator would for a service that is its only writer). Its default graph is the
-    union of the graphs, as the service expects."""
-    binary, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-    if binary is None or isql is None:
+    """Virtuoso 7 (bench/virtuoso.py) with its own database folder; anonymous SPARQL may update (SPARQL_UPDATE
+    granted to its "SPARQL" user, as an operator would for a service that is its only writer). Its default graph is
+    the union of the graphs, as the service expects."""
+    if virtuoso.binaries() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Virtuoso is missing: scripts/install.sh installs Debian's virtuoso-opensource")
         pytest.skip("no Virtuoso here (scripts/install.sh installs it)")
-    folder = tmp_path_factory.mktemp("virtuoso")
-    for _attempt in range(3):  # Virtuoso cannot be given port 0: ports free a moment ago, another pair if taken
-        process, url, sql_port = _start_virtuoso(binary, folder)
-        if process is not None:
-            break
-    else:
-        pytest.fail(f"Virtuoso did not start: {(folder / 'server.log').read_text()[-2000:]}")
+    server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
     try:
-        subprocess.run([isql, str(sql_port), "dba", "dba", 'exec=grant SPARQL_UPDATE to "SPARQL";'],
-                       check=True, capture_output=True, timeout=60)
-        yield url
+        server.grant_update()
+        yield server.url
     finally:
-        stop(process)
-
-
-def _start_virtuoso(binary: str, folder: Path):
-    port, sql_port = free_port(), free_port()
-    (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, port=port))
-    with (folder / "server.log").open("wb") as log:
-        process = subprocess.Popen([binary, "+foreground", "+configfile", str(folder / "virtuoso.ini")],
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=folder)
-    url = f"http://127.0.0.1:{port}"
-    up = wait_until(lambda: "exited" if process.poll() is not None else answering(f"{url}/sparql?query=ASK%7B%7D"),
-                    60, f"{url} answers")
-    return (None, None, None) if up == "exited" else (process, url, sql_port)
+        server.stop()
 
 
 @pytest.fixture(scope="session")
