@@ -3,7 +3,7 @@
 Convention: a file opens with a header of `# key: value` comment lines (`description`, `title`, and for canned
 queries `name`, `title@en`, `param`, `example`, ...), then the SPARQL text. The header is plain SPARQL comments, so
 a file runs unchanged in any SPARQL tool. Folders: `canned/` (the API's parameterised queries), `examples/` (the
-query page's examples), `services/` (what the services ask), `store/` (what the remote store asks its server).
+query page's examples), `services/` (what the services ask), `store/` (what the stores ask their engine or server).
 This package imports nothing of `kg`.
 """
 
