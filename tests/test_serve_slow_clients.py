@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.serving.arriving import GONE, HEAD_LIMIT, READY, WAITING, Arriving, Deadlines
+from kg.serving.arriving import GONE, HEAD_LIMIT, READY, WAITING, Arriving, Deadlines, Primed
 
 from helpers import BASE, connection_holder, serve, stop_service, wait_until
 
@@ -180,6 +180,44 @@ def test_what_the_app_refuses_anyway_is_handed_over_after_the_head(pair):
 
 def test_a_broken_chunk_framing_is_left_to_the_parser(pair):
     assert fed(pair, b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") == [READY]
+
+
+def gathered(pair, request: bytes, deadlines: Deadlines = Deadlines()) -> Arriving:
+    ours, theirs = pair
+    arriving = Arriving(ours, deadlines)
+    theirs.sendall(request)
+    assert arriving.read() == READY
+    return arriving
+
+
+@pytest.mark.parametrize("request_bytes, whole", [
+    (b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", True),
+    (b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", True),
+    (b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\nab", True),
+    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", True),
+    (b"POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", False),  # refused by its length: its body may still come
+    (b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", False),  # broken framing: no telling
+])
+def test_a_request_is_whole_when_nothing_of_it_is_still_to_come(pair, request_bytes, whole):
+    assert gathered(pair, request_bytes, Deadlines(max_body=10)).whole is whole
+
+
+def test_a_whole_request_is_closed_at_once_not_when_the_client_closes(pair):
+    """gunicorn's close lingers up to 2 s for the client to close first (unread request bytes would turn the close
+    into a reset); when the whole request was read, nothing can come, and the worker goes on to the next request."""
+    from gunicorn.util import close_graceful
+
+    ours, theirs = pair
+    arriving = gathered(pair, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    ours.setblocking(True)
+    primed = Primed(ours, bytes(arriving.data), 10, arriving.whole)
+    assert primed.recv(65536) == bytes(arriving.data)  # what gunicorn's parser reads first
+    primed.sendall(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+    started = time.monotonic()
+    close_graceful(primed)  # the client keeps its end open all along
+    assert time.monotonic() - started < 1
+    theirs.settimeout(5)
+    assert theirs.recv(1024).startswith(b"HTTP/1.1 204") and theirs.recv(1024) == b""  # the answer, then the end
 
 
 def test_an_overlong_head_is_refused_and_a_closed_connection_is_gone(pair):

@@ -34,6 +34,7 @@ class Arriving:
         self.body = -1  # where the body starts, once the head is there
         self.end: int | None = None  # where the body ends (Content-Length); None: chunked
         self.chunk = 0  # chunked: where the next chunk's size line starts
+        self.whole = False  # READY with all of the request here: nothing of it is still to come
 
     def read(self) -> str:
         """Take what the client sent: READY, WAITING, GONE (closed or broken), or an HTTP status to answer."""
@@ -63,6 +64,7 @@ class Arriving:
             elif length and 0 < int(length[1]) <= self.deadlines.max_body:
                 self.end = self.body + int(length[1])
             else:
+                self.whole = not length or int(length[1]) == 0  # else a body refused by its length is still coming
                 return READY  # no body, or one the app or gunicorn's parser refuses without reading it all
             self.deadline = _after(self.deadlines.body)
             if b"\nexpect:" in head and not self._complete():
@@ -70,7 +72,10 @@ class Arriving:
         return READY if self._complete() else WAITING
 
     def _complete(self) -> bool:
-        return len(self.data) >= self.end if self.end is not None else self._chunks_done()
+        if self.end is not None:
+            self.whole = len(self.data) >= self.end
+            return self.whole
+        return self._chunks_done()
 
     def _chunks_done(self) -> bool:
         """Whether the chunked body has ended (or passed the size limit, or broke its framing)."""
@@ -84,7 +89,8 @@ class Arriving:
             except ValueError:
                 return True  # gunicorn's parser answers the broken framing
             if size == 0:
-                return data.find(b"\r\n\r\n", line) >= 0  # the last chunk, then trailers, then a blank line
+                self.whole = data.find(b"\r\n\r\n", line) >= 0  # the last chunk, then trailers, then a blank line
+                return self.whole
             if len(data) < line + 2 + size + 2:
                 return False
             self.chunk = line + 2 + size + 2
@@ -114,17 +120,30 @@ def _after(seconds: float) -> float:
 
 
 class Primed:
-    """A socket whose first reads return the bytes already read from it; everything else is the socket's."""
+    """A socket whose first reads return the bytes already read from it; everything else is the socket's.
 
-    def __init__(self, sock: socket.socket, data: bytes, timeout: float | None) -> None:
-        self._sock, self._data, self._at, self._timeout = sock, memoryview(data), 0, timeout
+    `whole`: the request was all read from the socket. Then the drain before closing (gunicorn's `close_graceful`,
+    which waits up to 2 s for the client to close first, so that unread request bytes cannot turn the close into a
+    reset that cuts the response) takes only what is already there and closes: nothing of the request can still
+    arrive, and a worker that waited for each client's close served at the client's pace, not its own."""
+
+    def __init__(self, sock: socket.socket, data: bytes, timeout: float | None, whole: bool = False) -> None:
+        self._sock, self._data, self._at, self._timeout, self._whole = sock, memoryview(data), 0, timeout, whole
 
     def recv(self, size: int, *flags) -> bytes:
         if self._at < len(self._data):
             self._at += (size := min(size, len(self._data) - self._at))
             return bytes(self._data[self._at - size:self._at])
-        if self._sock.gettimeout() is not None:  # set by whoever reads now (a drain before closing)
-            return self._sock.recv(size, *flags)
+        if (timeout := self._sock.gettimeout()) is not None:  # set by whoever reads now (a drain before closing)
+            if not self._whole:
+                return self._sock.recv(size, *flags)
+            self._sock.setblocking(False)  # only what is there: b"" once the client closed
+            try:
+                return self._sock.recv(size, *flags)
+            except (BlockingIOError, InterruptedError):
+                return b""  # nothing there and nothing to come: close now
+            finally:
+                self._sock.settimeout(timeout)
         self._sock.settimeout(self._timeout)  # a body too large to have been gathered: each read bounded
         try:
             return self._sock.recv(size, *flags)

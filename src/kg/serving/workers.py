@@ -19,7 +19,7 @@ one once past that size. At most gunicorn's `worker_connections` (1000) are gath
 
 The read-only worker is still one process serving one request at a time (the watchdog's premise): its loop serves a
 complete request, then gathers again; one whose deadline passed meanwhile gets a last read before it is cut, and its
-connections close after each response, as gunicorn's sync worker's do. What a worker gathers is its own: a request
+connections close after each response, as gunicorn's sync worker's do (at once when the whole request was read: `Primed`). What a worker gathers is its own: a request
 completed while it serves another waits for it (at most the query time limit; a head that arrives with its connection,
 the usual case, is served at once), and a worker the watchdog ends answers them 503 (send it again). The gthread worker keeps gunicorn's
 event loop, keep-alive and shutdown; only the way into its thread pool (`enqueue_req`) changes. Without TLS (`kg
@@ -119,7 +119,8 @@ class SyncWorker(sync.SyncWorker):
         self.selector.unregister(client)
         if state == READY:
             client.setblocking(True)
-            self.handle(listener, Primed(client, bytes(arriving.data), self.deadlines.body or None), addr)  # closes it
+            self.handle(listener, Primed(client, bytes(arriving.data), self.deadlines.body or None, arriving.whole),
+                        addr)  # closes it
         elif state == GONE:
             client.close()
         else:
