@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 ACCEPT_JSON = {"Accept": "application/sparql-results+json"}
+TIMEOUT = 60.0  # seconds a request may take (bench/scale.py raises it for 10M triples)
 
 
 @dataclass
@@ -81,7 +82,7 @@ def measure(port: int, path: str, *, requests: int, concurrency: int, duration: 
 
 
 def _worker(port, path, headers, warmup, barrier, budget, out: Sample, source: str = "127.0.0.1") -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT, source_address=(source, 0))
     try:
         for _ in range(warmup):
             _get(connection, path, headers)
@@ -115,7 +116,7 @@ def _get(connection: http.client.HTTPConnection, path: str, headers: dict[str, s
 
 def fetch(port: int, path: str, headers: dict[str, str] = ACCEPT_JSON) -> tuple[int, bytes]:
     """One request on a fresh connection (to check an answer before measuring)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
     try:
         return _get(connection, path, headers)
     finally:

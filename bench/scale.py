@@ -9,7 +9,9 @@
 Each server gets the API mix (q1, q2, q7) and the full mix (q1–q8) at one concurrency; the sides answer the same rows
 (checked first). Results go to JSON, a Markdown table and an SVG chart. Virtuoso is not a side yet (its answers to
 the service's queries are not all readable: README's engine table). Usage:
-`python bench/scale.py --triples 1000000 [--concurrency 8] [--duration 20] [--out DIR]`.
+`python bench/scale.py --triples 1000000 [--concurrency 8] [--duration 20] [--warmup 3] [--sides disk,memory]
+[--out DIR] [--work DIR]` (a data file already in --work is reused). Memory: each side's peak resident memory, summed
+over its processes (pages a worker shares with its master counted in each).
 """
 
 from __future__ import annotations
@@ -60,6 +62,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def peak_rss_mib(pid: int) -> int:
+    """The peak resident memory of a process group (the server and its workers), summed: Linux /proc, else 0."""
+    total = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            if os.getpgid(int(status.parent.name)) == pid:
+                total += int(fields["VmHWM"].split()[0])
+        except (OSError, KeyError, ValueError):
+            continue
+    return round(total / 1024)
+
+
 class Server:
     def __init__(self, name: str, command: list[str], port: int, path: str, env: dict | None = None) -> None:
         self.name, self.port, self.path = name, port, path
@@ -79,15 +94,21 @@ class Server:
 
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a worker still in a long query (10M triples)
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
 
 
-def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: int, duration: float) -> dict:
+def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: int, duration: float,
+        warmup: int = 3) -> dict:
     """Round-robin over the queries of a mix: each gets its share of the time; req/s summed, p50 per query."""
     total, per_query = 0.0, {}
     for name in names:
         sample = loadgen.measure(server.port, server.path + quote(queries[name]), requests=10**9,
-                                 concurrency=concurrency, duration=duration / len(names), headers={"Accept": "*/*"})
+                                 concurrency=concurrency, duration=duration / len(names), headers={"Accept": "*/*"},
+                                 warmup=warmup)
         total += sample.requests / sample.seconds if sample.seconds else 0
         per_query[name] = {"rps": round(sample.rps, 1), "p50_ms": round(sample.percentile(0.5), 1),
                            "errors": sample.errors}
@@ -103,15 +124,22 @@ def rows(server: Server, query: str) -> int:
 
 
 def run(args) -> dict:
+    loadgen.TIMEOUT = args.timeout
+    service_env = {**SERVICE_ENV, "KG_QUERY_TIMEOUT": f"{args.timeout:g}"}
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
     data = work / f"kg-{args.triples}.nt"
-    subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
-                    "--out", str(data)], check=True, capture_output=True)
+    if not data.exists():
+        subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
+                        "--out", str(data)], check=True, capture_output=True)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
     root = work / "root"  # a project folder whose graph/ is the data (N-Triples is Turtle) and no ontology
     (root / "graph").mkdir(parents=True, exist_ok=True)
     (root / "ontology").mkdir(exist_ok=True)
-    shutil.copy(data, root / "graph" / "all.ttl")
+    if "memory" in args.sides:
+        shutil.copy(data, root / "graph" / "all.ttl")
+    for folder in ("kg-db", "ox-db"):  # loaded afresh: a store left by an earlier run would be loaded into
+        shutil.rmtree(work / folder, ignore_errors=True)
     load_before = os.getloadavg()[0]
     result = {"triples": args.triples, "date": date.today().isoformat(), "machine": _machine(),
               "concurrency": args.concurrency, "load": {}, "serving": {}}
@@ -121,11 +149,12 @@ def run(args) -> dict:
                                              "--graph", GRAPH])
     result["disk_mib"] = {name: round(_size(work / folder) / 2**20) for name, folder in (("kg", "kg-db"), ("oxigraph", "ox-db"))}
     sides = [
-        ("kg serve --store", [sys.executable, "-m", "kg.cli", "serve", "--store", str(work / "kg-db")], "/sparql?query=", SERVICE_ENV),
+        ("kg serve --store", [sys.executable, "-m", "kg.cli", "serve", "--store", str(work / "kg-db")], "/sparql?query=", service_env),
         ("oxigraph serve-read-only", [OXIGRAPH, "serve-read-only", "--location", str(work / "ox-db"), "--union-default-graph"], "/query?query=", None),
-        ("kg serve (memory)", [sys.executable, "-m", "kg.cli", "--root", str(root), "serve"], "/sparql?query=", SERVICE_ENV),
+        ("kg serve (memory)", [sys.executable, "-m", "kg.cli", "--root", str(root), "serve"], "/sparql?query=", service_env),
         ("minimal Flask app (memory)", [sys.executable, str(HERE / "reference.py"), "--root", str(root)], "/sparql?query=", None),
     ]
+    sides = [side for side in sides if ("memory" if "memory" in side[0] else "disk") in args.sides]
     expected = None
     for name, command, path, env in sides:
         port = free_port()
@@ -137,24 +166,27 @@ def run(args) -> dict:
             expected = expected or counts
             result["serving"][name] = {
                 "start_s": round(time.perf_counter() - started, 2), "same_rows": counts == expected, "rows": counts,
-                "api_mix": mix(server, queries, API_MIX, args.concurrency, args.duration),
-                "full_mix": mix(server, queries, FULL_MIX, args.concurrency, args.duration)}
+                "api_mix": mix(server, queries, API_MIX, args.concurrency, args.duration, args.warmup),
+                "full_mix": mix(server, queries, FULL_MIX, args.concurrency, args.duration, args.warmup)}
+            result["serving"][name]["peak_rss_mib"] = peak_rss_mib(server.process.pid)
         finally:
             server.stop()
     result["machine"] += f" (load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
     serving = result["serving"]
-    result["ratios"] = {
+    result["ratios"] = {key: value for key, value in {
         "on disk, API mix: kg / oxigraph": _ratio(serving, "kg serve --store", "oxigraph serve-read-only", "api_mix"),
         "on disk, full mix: kg / oxigraph": _ratio(serving, "kg serve --store", "oxigraph serve-read-only", "full_mix"),
         "in memory, API mix: kg / minimal app": _ratio(serving, "kg serve (memory)", "minimal Flask app (memory)", "api_mix"),
         "in memory, full mix: kg / minimal app": _ratio(serving, "kg serve (memory)", "minimal Flask app (memory)", "full_mix"),
         "load time: kg / oxigraph": round(result["load"]["kg load --store"]["seconds"] / result["load"]["oxigraph load"]["seconds"], 2),
         "load peak memory: kg / oxigraph": round(result["load"]["kg load --store"]["peak_mib"] / max(result["load"]["oxigraph load"]["peak_mib"], 1), 2),
-    }
+    }.items() if value is not None}
     return result
 
 
-def _ratio(serving: dict, ours: str, reference: str, which: str) -> float:
+def _ratio(serving: dict, ours: str, reference: str, which: str) -> float | None:
+    if ours not in serving or reference not in serving:
+        return None
     return round(serving[ours][which]["rps"] / max(serving[reference][which]["rps"], 1e-9), 2)
 
 
@@ -169,14 +201,16 @@ def _machine() -> str:
 def markdown(result: dict) -> str:
     lines = [f"Scale bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
              f"{result['concurrency']}", "",
-             "| side | start s | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | same rows |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+             "| side | start s | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB | same rows |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for name, side in result["serving"].items():
         q = side["full_mix"]["queries"]
         lines.append(f"| {name} | {side['start_s']} | {side['api_mix']['rps']} | {side['full_mix']['rps']} | "
-                     f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side['same_rows']} |")
+                     f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side.get('peak_rss_mib', '')} | "
+                     f"{side['same_rows']} |")
     lines += ["", "| load | seconds | peak MiB |", "|---|---:|---:|"]
     lines += [f"| {name} | {row['seconds']} | {row['peak_mib']} |" for name, row in result["load"].items()]
+    lines += ["", "Disk: " + ", ".join(f"{name} {mib:,} MiB" for name, mib in result["disk_mib"].items())]
     lines += ["", "| ratio | value |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in result["ratios"].items()]
     return "\n".join(lines) + "\n"
 
@@ -208,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--duration", type=float, default=24, help="seconds per mix and side")
     parser.add_argument("--out", type=Path, default=PROJECT / "bench" / "results")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds a query may take (client and service)")
+    parser.add_argument("--warmup", type=int, default=3, help="requests per connection before measuring")
+    parser.add_argument("--sides", type=lambda text: text.split(","), default=["disk", "memory"],
+                        help="disk (kg serve --store, oxigraph), memory (kg serve, minimal app), or both")
     parser.add_argument("--work", type=Path, help="keep data and stores here (default: a temporary folder)")
     args = parser.parse_args(argv)
     result = run(args)
