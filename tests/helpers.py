@@ -32,6 +32,16 @@ def competency(name: str) -> str:
     return (TESTS / "competency" / f"{name}.rq").read_text(encoding="utf-8")
 
 
+def english_only(store, *resources: str) -> None:
+    """Leave the resources with their English labels only (a bulk change, not checked), so that a test can give them a
+    Russian one: since issue 13 every resource with a Kazakh label already has a Russian label (RussianLabelRequired),
+    and a second one would break the one-label-per-language rule. A note with an English label only is valid."""
+    values = " ".join(f"<{r}>" for r in resources)
+    store.update("DELETE { GRAPH ?g { ?r <http://www.w3.org/2000/01/rdf-schema#label> ?l } } "
+                 f"WHERE {{ VALUES ?r {{ {values} }} GRAPH ?g {{ ?r <http://www.w3.org/2000/01/rdf-schema#label> ?l }} "
+                 'FILTER (!LANGMATCHES(LANG(?l), "en")) }')
+
+
 def wait_until(condition: Callable[[], T], timeout: float = 10, what: str = "the condition",
                interval: float = 0.02) -> T:
     """A readiness probe: poll `condition` until it returns something true and return that, or fail the test after

@@ -19,7 +19,7 @@ from kg.core.project import project_files
 from kg.store.embedded import EmbeddedStore
 from kg.store.remote import RemoteStore
 
-from helpers import BASE, start_server, stop, wait_until
+from helpers import BASE, english_only, start_server, stop, wait_until
 
 PREFIXES = f"""PREFIX kg: <{BASE}ontology#>
 PREFIX eli: <http://data.europa.eu/eli/ontology#>
@@ -31,9 +31,10 @@ BODIES_GRAPH = f"{BASE}graph/bodies"
 ART_205 = f"{BASE}eli/kz/code/2014/226-V/art_205"
 NEW_ARTICLE = f"{BASE}eli/kz/code/2014/226-V/art_999"
 NEW_CLAIM = f"{BASE}id/claim/write-test"
-# a resource without a Russian label that may get one: since issue 13 every resource about the world has a
-# Russian label, so the target is an editorial note (which needs only an English one)
+# a resource without a Russian label that may get one: since issue 13 every resource with a Kazakh label has a
+# Russian one, so the target is an editorial note left with its English label only (`fresh`; a note needs no other)
 CLAIM_M5 = f"{BASE}id/note/u5"
+ENGLISH_ONLY_NOTES = [f"{BASE}id/note/u{n}" for n in (5, 6, 7, 8)]
 RU_LABEL = f'<{CLAIM_M5}> rdfs:label "Язык статьи (M5)"@ru .'
 
 
@@ -74,8 +75,11 @@ def ask(store, pattern: str) -> bool:
 
 @pytest.fixture
 def fresh(settings) -> EmbeddedStore:
-    """The project's graph in a store of its own, for a test that writes."""
-    return EmbeddedStore.from_files(project_files(settings))
+    """The project's graph in a store of its own, for a test that writes; the notes u5-u8 keep only their English
+    labels, so that a write may give them a Russian one."""
+    store = EmbeddedStore.from_files(project_files(settings))
+    english_only(store, *ENGLISH_ONLY_NOTES)
+    return store
 
 
 # ---------------------------------------------------------------------------------------------- valid writes
@@ -223,7 +227,7 @@ def test_a_valid_write_survives_a_restart_of_an_on_disk_store(settings, tmp_path
 
 
 def test_concurrent_writers_all_land(settings, fresh):
-    targets = [f"{BASE}id/note/u{n}" for n in (5, 6, 7, 8)]  # notes: no Russian label yet (issue 13)
+    targets = ENGLISH_ONLY_NOTES  # notes with an English label only (`fresh`)
     errors = []
 
     def label(target: str) -> None:
