@@ -7,8 +7,10 @@ Parameter values are validated against their type and bound as typed RDF terms t
 
 Writing a query for this: every parameter variable is in the SELECT projection (Oxigraph substitutes only
 projected variables); an optional parameter left unset stays unbound and must mean "any", so it is tested as
-`COALESCE(IF(isIRI(?p), <test>, true), true)` or `COALESCE(sameTerm(?x, ?p), true)` - never with BOUND(?p),
-which Oxigraph evaluates to false for a substituted variable.
+`!isIRI(COALESCE(?p, 0)) || <test>` - never with BOUND(?p), which Oxigraph evaluates to false for a substituted
+variable, nor as `COALESCE(IF(isIRI(?p), <test>, true), true)`, which Virtuoso 7.2 evaluates to false when ?p is
+unbound. An expression over aggregates (`COALESCE(MIN(?a), MIN(?b))`) goes in an outer SELECT over a grouped
+sub-SELECT: Virtuoso 7.2 cannot compile it beside the inline VALUES block a remote query carries.
 """
 
 from __future__ import annotations
