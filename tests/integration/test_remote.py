@@ -1,5 +1,9 @@
 """`RemoteStore` against a real Oxigraph server: the same answers as the embedded store, Graph Store reads and
-writes (through the Graph Store Protocol and through SPARQL Update alone), loading, faults, and `/sparql` on top."""
+writes (through the Graph Store Protocol and through SPARQL Update alone), loading, faults, and `/sparql` on top.
+
+The `remote` tests also run against Virtuoso 7.2 (the fixture's "virtuoso" param). Where SPARQL 1.1 leaves the
+engine free, its answers are compared on what the standards fix, and only for Virtuoso (ENGINE_DIFFERENCES);
+where the service or Virtuoso is wrong, the case is a strict xfail for Virtuoso alone (VIRTUOSO_XFAIL)."""
 
 from __future__ import annotations
 
@@ -38,6 +42,45 @@ QUERIES = {
                             f"WHERE {{ <{CODE}/chp_7> eli:has_part ?a . ?a rdfs:label ?l }}",
     "describe": f"DESCRIBE <{CODE}/art_205>",
 }
+# Engine differences SPARQL 1.1 allows, each handled below for Virtuoso only:
+ENGINE_DIFFERENCES = {
+    "system graphs": "Virtuoso's dataset holds its own graphs (VIRTUOSO_SYSTEM_GRAPHS), so graph listings and "
+                     "GRAPH ?g answers are compared on the other graphs (the dataset is the service's choice, §13)",
+    "empty graphs": "a Virtuoso graph exists only through its triples (Update §3.1.3: a store may drop an empty "
+                    "graph), and it answers ASK { GRAPH <g> { } } true for any IRI, so a graph without triples "
+                    "reads as [] where the Oxigraph server says None (the cases that rely on that ASK are in "
+                    "VIRTUOSO_XFAIL)",
+    "booleans": "Virtuoso writes an xsd:boolean as \"1\"/\"0\" (valid lexical forms of true/false), so canned "
+                "answers are compared on the boolean's value",
+    "syntax errors": "Virtuoso names the line of a syntax error, not its column",
+    "describe": "the description of a resource is the engine's choice (§16.4): Virtuoso's must be triples of the "
+                "graph about the resource",
+}
+VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://localuriqaserver/sparql",
+                          "http://www.w3.org/ns/ldp#")
+# Known failures on Virtuoso 7.2 (07.20.3229), each strict: the day one passes, move it out of this table.
+VIRTUOSO_LANG_OF_AGGREGATE = ("Virtuoso 7.2 cannot take LANG() of a MIN() over language-tagged literals (RDFXX "
+                              "'Unknown language in DB.DBA.RDF_LANGUAGE_OF_SQLVAL, bad id 257')")
+VIRTUOSO_XFAIL = {
+    "test_canned_query_same_answer_as_embedded[crime-statistics]":
+        "Virtuoso 7.2 answers no rows for the examples (or times out); not yet reduced to one fault of its compiler",
+    "test_canned_query_same_answer_as_embedded[legal-definitions]": VIRTUOSO_LANG_OF_AGGREGATE,
+    "test_canned_query_same_answer_as_embedded[statute-articles]": VIRTUOSO_LANG_OF_AGGREGATE,
+    "test_canned_query_same_answer_as_embedded[provisions-by-concept]":
+        "Virtuoso 7.2 finds 2 of the 6 provisions (eli:is_part_of* from a whole act to itself, then !BOUND(?above))",
+    "test_dataset_restriction[dataset0]":
+        "Virtuoso 7.2 answers other graphs than the default-graph-uri named (the protocol's dataset), not yet explained",
+    "test_dataset_restriction[dataset1]":
+        "Virtuoso 7.2 answers other graphs than the default-graph-uri named (the protocol's dataset), not yet explained",
+    "test_quads_equal": "the service cannot read Virtuoso's blank nodes: labels 'nodeID://...' are not valid "
+                        "N-Triples/SPARQL-results blank node labels (Invalid bnode value)",
+    "test_replace_add_drop": "Virtuoso 7.2 answers ASK { GRAPH <g> { } } true for a graph it does not hold, so "
+                             "drop_graph of a dropped graph says True (SPARQL 1.1 §18.6: GRAPH over an absent "
+                             "graph has no solutions)",
+    "test_replace_with_nothing_keeps_an_empty_graph":
+        "the service's update for an empty replacement is refused by Virtuoso 7.2 (SP030 syntax error at '}')",
+}
+BOOLEAN = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 HOSTILE = 'x" } . ?s ?p ?o } # DROP ALL ; """ \'\'\' \\ \\u0022 \n {<http://evil/>}'
 
 
@@ -52,6 +95,8 @@ def answer(result, term=str):
 
 def parts(term) -> str:
     """A literal as its sorted parts: GROUP_CONCAT joins values in no specified order (SPARQL 1.1 §18.5.1.7)."""
+    if isinstance(term, pyoxigraph.Literal) and term.datatype == BOOLEAN:  # ENGINE_DIFFERENCES["booleans"]
+        return {"1": "true", "0": "false"}.get(term.value, term.value)
     if not isinstance(term, pyoxigraph.Literal):
         return str(term)
     return " ".join(sorted(re.split(r"[;\s]+", term.value))) + f"@{term.language}^^{term.datatype}"
@@ -59,6 +104,16 @@ def parts(term) -> str:
 
 def project_only(sizes: dict[str, int]) -> dict[str, int]:
     return {graph: size for graph, size in sizes.items() if not graph.startswith("urn:test:")}
+
+
+@pytest.fixture
+def on_virtuoso(request) -> bool:
+    """Whether this case runs against Virtuoso (the `remote` fixture's "virtuoso" param)."""
+    return getattr(request.node, "callspec", None) is not None and request.node.callspec.params.get("remote") == "virtuoso"
+
+
+def without_system_graphs(sizes: dict[str, int]) -> dict[str, int]:
+    return {graph: size for graph, size in sizes.items() if graph not in VIRTUOSO_SYSTEM_GRAPHS}
 
 
 def triple(subject: str, obj) -> pyoxigraph.Triple:
@@ -69,8 +124,17 @@ def triple(subject: str, obj) -> pyoxigraph.Triple:
 # ------------------------------------------------------------------ the same answers as the embedded store
 
 @pytest.mark.parametrize("name", QUERIES)
-def test_same_answer_as_embedded(remote, store, name):
-    assert answer(remote.query(QUERIES[name])) == answer(store.query(QUERIES[name]))
+def test_same_answer_as_embedded(remote, store, name, on_virtuoso):
+    expected = answer(store.query(QUERIES[name]))
+    if on_virtuoso and name == "select with aggregate":  # ENGINE_DIFFERENCES["system graphs"]
+        system = {f"<{graph}>" for graph in VIRTUOSO_SYSTEM_GRAPHS}
+        assert [row for row in answer(remote.query(QUERIES[name])) if dict(row)["g"] not in system] == expected
+    elif on_virtuoso and name == "describe":  # ENGINE_DIFFERENCES["describe"]
+        about = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(?s = <{CODE}/art_205> || ?o = <{CODE}/art_205>) }}"
+        described = answer(remote.query(QUERIES[name]))
+        assert described and set(described) <= set(answer(store.query(about)))
+    else:
+        assert answer(remote.query(QUERIES[name])) == expected
 
 
 def test_chapter_7_of_the_criminal_code(remote):
@@ -118,8 +182,10 @@ def test_canned_query_same_answer_as_embedded(remote, store, name):
         assert answer(remote.query(query.text, bindings=bindings), parts) == expected, example
 
 
-def test_graph_sizes_equal(remote, store):
+def test_graph_sizes_equal(remote, store, on_virtuoso):
     sizes = project_only(remote.graph_sizes())
+    if on_virtuoso:  # ENGINE_DIFFERENCES["system graphs"]
+        sizes = without_system_graphs(sizes)
     assert sizes == store.graph_sizes() and sizes[CODE_GRAPH] > 0
 
 
@@ -138,12 +204,17 @@ def test_quads_equal(remote, store):
 
 # ------------------------------------------------------------------ Graph Store: read, replace, add, drop
 
-def test_read_a_graph(remote, store):
+def no_graph(on_virtuoso):
+    """What reading a graph with no triples gives: None, or [] on Virtuoso (ENGINE_DIFFERENCES["empty graphs"])."""
+    return [] if on_virtuoso else None
+
+
+def test_read_a_graph(remote, store, on_virtuoso):
     assert sorted(map(str, remote.graph_triples(CODE_GRAPH))) == sorted(map(str, store.graph_triples(CODE_GRAPH)))
-    assert remote.graph_triples(f"{SCRATCH}/never") is None
+    assert remote.graph_triples(f"{SCRATCH}/never") == no_graph(on_virtuoso)
 
 
-def test_replace_add_drop(remote):
+def test_replace_add_drop(remote, on_virtuoso):
     graph = f"{SCRATCH}/{id(remote)}"
     try:
         remote.replace_graph(graph, [triple(f"{BASE}id/a", "one"), triple(f"{BASE}id/a", HOSTILE)])
@@ -152,7 +223,7 @@ def test_replace_add_drop(remote):
         remote.add_to_graph(graph, [triple(f"{BASE}id/c", pyoxigraph.NamedNode(f"{BASE}id/d"))])
         assert remote.graph_sizes()[graph] == 2
         assert remote.drop_graph(graph) is True
-        assert remote.graph_triples(graph) is None and graph not in remote.graph_sizes()
+        assert remote.graph_triples(graph) == no_graph(on_virtuoso) and graph not in remote.graph_sizes()
         assert remote.drop_graph(graph) is False
     finally:
         remote.drop_graph(graph)
@@ -195,18 +266,19 @@ def test_load_uploads_in_batches_with_progress(remote, tmp_path, monkeypatch):
         remote.drop_graph(graph)
 
 
-def test_load_of_a_bad_file_stores_nothing(remote, tmp_path):
+def test_load_of_a_bad_file_stores_nothing(remote, tmp_path, on_virtuoso):
     path, graph = tmp_path / "bad.ttl", f"{SCRATCH}/bad-{id(remote)}"
     path.write_text(f"<{BASE}id/a> <{BASE}id/p> <{BASE}id/b> .\n<{BASE}id/a> <{BASE}id/p> \"open .\n", encoding="utf-8")
     with pytest.raises(ParseError) as error:
         remote.load(path, graph)
-    assert error.value.line == 2 and remote.graph_triples(graph) is None
+    assert error.value.line == 2 and remote.graph_triples(graph) == no_graph(on_virtuoso)
 
 
 # ------------------------------------------------------------------ faults
 
-def test_malformed_query_is_a_syntax_error_with_position(remote):
-    with pytest.raises(QuerySyntaxError, match=r"1:\d+"):
+def test_malformed_query_is_a_syntax_error_with_position(remote, on_virtuoso):
+    position = r"line 1\b" if on_virtuoso else r"1:\d+"  # ENGINE_DIFFERENCES["syntax errors"]
+    with pytest.raises(QuerySyntaxError, match=position):
         remote.query("SELECT ?s WHERE { ?s ?p }")
 
 

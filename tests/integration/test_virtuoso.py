@@ -3,16 +3,16 @@ fixtures: `kg load` fills it through SPARQL Update (blank nodes sent as INSERT .
 refuses them in INSERT DATA), and an ASK it answers as a one-cell table is read as the boolean it means. Its system
 graphs are left out of the comparison.
 
-Not yet working on Virtuoso 7.2.5, and so not tested here (README's engine table says so): the canned queries
-(it answers HTTP 500 to them), and validated writes, which read the data back and get blank nodes labelled
-`nodeID://...`, which are not valid blank-node labels for the results parser."""
+The remote-backend tests of tests/integration/test_remote.py run against it too (the `remote` fixture's
+"virtuoso" param), with its known failures listed there (VIRTUOSO_XFAIL). Not yet working, and so not tested:
+validated writes, which read the data back and get blank nodes labelled `nodeID://...`, which are not valid
+blank-node labels for the results parser."""
 
 from __future__ import annotations
 
 import pytest
 from helpers import BASE
 
-from kg.cli import main
 from kg.core.errors import BackendError
 from kg.store.remote import RemoteStore
 
@@ -20,10 +20,9 @@ PROJECT = f"{BASE}graph/"
 
 
 @pytest.fixture(scope="module")
-def virtuoso(settings, virtuoso_url) -> RemoteStore:
-    endpoint = f"{virtuoso_url}/sparql"
-    assert main(["load", "--endpoint", endpoint]) == 0
-    return RemoteStore(settings.with_(endpoint=endpoint, update_endpoint=endpoint, graph_store_endpoint=None))
+def virtuoso(virtuoso_settings) -> RemoteStore:
+    """The session's Virtuoso, loaded once by `kg load` (conftest.py's `virtuoso_settings`)."""
+    return RemoteStore(virtuoso_settings)
 
 
 def project_sizes(store) -> dict[str, int]:
@@ -39,8 +38,9 @@ def test_ask_is_a_boolean(virtuoso):
     assert virtuoso.query("ASK { <urn:kg:nothing> ?p ?o }").value is False
 
 
-# Why the canned queries do not run on Virtuoso 7.2 (README's engine table): two faults of its SPARQL compiler,
-# kept here as they behave, so that the README's account fails loudly the day a Virtuoso release mends them.
+# Two faults of Virtuoso 7.2's SPARQL compiler that shaped the canned queries (aggregates in a sub-SELECT, optional
+# parameters as !isIRI(COALESCE(?p, 0)) || test), kept here as they behave, so that they fail loudly the day a
+# Virtuoso release mends them.
 ARTICLES = "PREFIX kg: <https://w3id.org/infosec-law-kg/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#> "
 CODE = f"<{BASE}eli/kz/code/2014/226-V>"
 
