@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -181,13 +180,12 @@ def canned_forms(name: str, example: str) -> tuple[str, dict, str]:
     """A canned query's text, its bindings for an example URL, and the text with them inlined (VALUES)."""
     from kg.services import canned
 
+    from kg.store.bindings import bind
+
     query = canned.load()[name]
     bound = query.bindings(parse_qsl(example.partition("?")[2], keep_blank_values=True))
-    names = " ".join(f"?{key}" for key in bound)
-    values = " ".join(str(term) for term in bound.values())  # N-Triples syntax, escaped by pyoxigraph
-    block = f"VALUES ({names}) {{ ({values}) }}\n"
-    inlined = re.sub(r"\bWHERE\s*\{", lambda match: match.group(0) + "\n  " + block, query.text, count=1)
-    return query.text, bound, inlined
+    # VALUES blocks in every group (a sub-SELECT's too), terms in N-Triples syntax written by pyoxigraph
+    return query.text, bound, bind(query.text, bound)
 
 
 def binding_cases(cells: list[dict]) -> dict[str, tuple[str, dict, str]]:
