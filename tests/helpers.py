@@ -137,15 +137,15 @@ class Service:
     def request(self, method: str, path: str, body: bytes | None, headers: dict, timeout: float = 10,
                 connected: Callable[[int], None] | None = None, source: str | None = None):
         """One request on a new connection, from loopback address `source` (another client) if given; `connected`
-        is told the connection's local port once it is open."""
+        is told the connection's local port once the request is sent."""
         started = time.monotonic()
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
                                                 source_address=(source, 0) if source else None)
         try:
             connection.connect()
+            connection.request(method, path, body=body, headers=headers)
             if connected is not None:
                 connected(connection.sock.getsockname()[1])
-            connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             data = response.read()
         finally:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import math
+import selectors
 import shutil
 import socket
 import threading
@@ -256,3 +257,35 @@ def test_a_gathered_request_is_answered_503_when_its_worker_is_ended(pair, monke
     assert ended == [watchdog_module.EXIT_CODE]
     answer = theirs.recv(4096)
     assert answer.startswith(b"HTTP/1.1 503 ") and b"send it again" in answer
+
+
+def test_a_request_that_arrived_while_its_worker_was_busy_is_answered_503_not_reset(pair, monkeypatch):
+    """Accepted before its head came (the worker then started a long query): the head waits unread in the socket.
+    Ending the worker reads it and answers 503; closing over unread bytes would reset the connection instead."""
+    from kg.serving import watchdog as watchdog_module
+    from kg.serving.workers import SyncWorker
+
+    ours, theirs = pair
+    arriving = Arriving(ours, Deadlines())
+    assert arriving.read() == WAITING  # nothing yet
+    theirs.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n\r\n")  # arrives while the worker is busy
+    worker = SyncWorker.__new__(SyncWorker)
+    worker.arriving = {ours: (arriving, None, None)}
+    worker._turn_away()
+    theirs.settimeout(5)
+    answer = theirs.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 503 ") and b"send it again" in answer and theirs.recv(4096) == b""
+
+
+def test_a_select_batch_serves_arrived_requests_before_gathering_more():
+    from kg.serving.workers import _listener_last
+
+    listener, client = socket.socket(), socket.socket()
+    try:
+        listening = selectors.SelectorKey(listener, listener.fileno(), selectors.EVENT_READ, listener)
+        arrived = selectors.SelectorKey(client, client.fileno(), selectors.EVENT_READ, None)
+        batch = [(listening, selectors.EVENT_READ), (arrived, selectors.EVENT_READ)]
+        assert [key for key, _ in sorted(batch, key=_listener_last)] == [arrived, listening]
+    finally:
+        listener.close()
+        client.close()

@@ -106,6 +106,18 @@ class Arriving:
             body = json.dumps({"error": status.split(" ", 1)[1].replace(" ", ""), "detail": f"the request {detail}"})
             self._send(f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                        f"Connection: close\r\n\r\n{body}".encode("ascii"))
+        self._close()
+
+    def _close(self) -> None:
+        """Close after taking what the client still sent (at most a few reads, without waiting): closing over unread
+        input makes the kernel reset the connection, and the client may lose the answer before it reads it."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            for _ in range(16):
+                if not self.sock.recv(65536, socket.MSG_DONTWAIT):
+                    break
+        except OSError:
+            pass
         self.sock.close()
 
     def _send(self, data: bytes) -> None:

@@ -64,7 +64,7 @@ class SyncWorker(sync.SyncWorker):
             while self.alive:
                 self.notify()
                 self._listen(len(self.arriving) < self.cfg.worker_connections)
-                for key, _ in self.selector.select(self._wait()):
+                for key, _ in sorted(self.selector.select(self._wait()), key=_listener_last):
                     if self.alive:
                         self._event(key)
                 self._expire()
@@ -79,6 +79,7 @@ class SyncWorker(sync.SyncWorker):
         """Called by the watchdog as it ends this worker: the requests gathered here and not started are answered 503
         (send it again) instead of being dropped with the process."""
         for arriving, _, _ in list(self.arriving.values()):
+            arriving.read()  # what arrived while this worker was busy: a request with a head gets its answer
             arriving.refuse("503 Service Unavailable")
 
     def _listen(self, accepting: bool) -> None:
@@ -131,6 +132,13 @@ class SyncWorker(sync.SyncWorker):
         for client, (arriving, _, _) in list(self.arriving.items()):
             if arriving.deadline <= now and client in self.arriving:
                 self._read(client, cut=True)
+
+
+def _listener_last(event) -> bool:
+    """Order of a select batch: requests that have arrived are served before the worker gathers more connections,
+    so a connection is not taken in by a worker about to start a long query while the other worker is free."""
+    key, _ = event
+    return key.data is key.fileobj
 
 
 class ThreadWorker(gthread.ThreadWorker):
