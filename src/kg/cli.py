@@ -21,8 +21,8 @@ from kg.validation.run import FAIL_ON
 
 # command-line option -> Settings field, for the options several commands share
 SETTING_OPTIONS = {"store": "store_path", "endpoint": "endpoint", "update_endpoint": "update_endpoint",
-                   "graph_store_endpoint": "graph_store_endpoint", "host": "host", "port": "port", "threads": "threads",
-                   "workers": "workers"}
+                   "graph_store_endpoint": "graph_store_endpoint", "remote_user": "remote_user", "host": "host",
+                   "port": "port", "threads": "threads", "workers": "workers"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,6 +286,9 @@ def _store_options() -> argparse.ArgumentParser:
                        help="its update endpoint, if different (env KG_UPDATE_ENDPOINT)")
     where.add_argument("--graph-store-endpoint", metavar="URL",
                        help="its Graph Store Protocol endpoint (env KG_GRAPH_STORE_ENDPOINT)")
+    where.add_argument("--remote-user", metavar="NAME",
+                       help="its login, Basic or Digest as it asks (env KG_REMOTE_USER); the password only from "
+                            "KG_REMOTE_PASSWORD_FILE or KG_REMOTE_PASSWORD, never an option")
     return options
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kg.core.errors import UsageError
@@ -28,6 +28,11 @@ class Settings:
     endpoint: str | None = None
     update_endpoint: str | None = None
     graph_store_endpoint: str | None = None
+    # its login (HTTP Basic or Digest, as the server asks): the password from a file or KG_REMOTE_PASSWORD, never
+    # from the command line, never in a repr or log
+    remote_user: str | None = None
+    remote_password_file: Path | None = None
+    remote_password: str | None = field(default=None, repr=False)
     # writes are refused unless a token is configured
     write_token: str | None = None
     # limits, on by default
@@ -91,6 +96,25 @@ class Settings:
     def writable(self) -> bool:
         return bool(self.write_token)
 
+    def remote_credentials(self) -> tuple[str, str] | None:
+        """The remote server's user and password, or None; a half-given login is an error, not an anonymous one."""
+        if self.remote_password is not None and self.remote_password_file is not None:
+            raise UsageError("give the remote password once: KG_REMOTE_PASSWORD_FILE or KG_REMOTE_PASSWORD")
+        given = self.remote_password is not None or self.remote_password_file is not None
+        if not self.remote_user:
+            if given:
+                raise UsageError("a remote password without a user: set KG_REMOTE_USER (or --remote-user)")
+            return None
+        if not given:
+            raise UsageError(f"remote user {self.remote_user!r} without a password: set KG_REMOTE_PASSWORD_FILE "
+                             "(or KG_REMOTE_PASSWORD)")
+        password = self.remote_password
+        if password is None:
+            password = _read_password(self.remote_password_file)
+        if not password:
+            raise UsageError(f"remote user {self.remote_user!r}: the password is empty")
+        return self.remote_user, password
+
     def graph_iri(self, name: str) -> str:
         """The named graph a project file is loaded into (`graph/kz-laws.ttl` -> `{base}graph/kz-laws`)."""
         return f"{self.base}graph/{name}"
@@ -118,6 +142,15 @@ def _coerce(name: str, value):
         return str(value)
     except ValueError:
         raise UsageError(f"setting {name}: {value!r} is not a valid {kind}") from None
+
+
+def _read_password(path: Path) -> str:
+    """The file's content without its trailing newline; the error names the file, never its content."""
+    try:
+        return path.read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise UsageError(f"{path}: cannot read the remote password file KG_REMOTE_PASSWORD_FILE ({reason})") from None
 
 
 def _read_toml(path: Path) -> dict:

@@ -1,13 +1,16 @@
-"""How the remote store talks HTTP: one opener whose redirects stay on the server's origin, and the translation of
-what can go wrong on the wire into the tool's errors (400 for the server's syntax errors, 503 for a time-out, 502
-for the rest)."""
+"""How the remote store talks HTTP: openers whose redirects stay on the server's origin and which answer a login
+challenge (RFC 7617 Basic, RFC 7616 Digest) on the configured origins only, and the translation of what can go wrong
+on the wire into the tool's errors (400 for the server's syntax errors, 503 for a time-out, 502 for the rest)."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+from collections.abc import Callable, Iterable
 from urllib.error import HTTPError
 from urllib.parse import urlsplit
-from urllib.request import HTTPRedirectHandler, build_opener
+from urllib.request import (HTTPBasicAuthHandler, HTTPDigestAuthHandler, HTTPPasswordMgrWithDefaultRealm,
+                            HTTPRedirectHandler, build_opener)
 
 from kg.core.errors import BackendError, KgError, QuerySyntaxError, QueryTimeout
 
@@ -30,13 +33,78 @@ def _origin(url: str) -> tuple:
 
 
 open_url = build_opener(SameOrigin).open  # every request of this module: redirects stay on the server's origin
+LOGIN_SETTINGS = "KG_REMOTE_USER with KG_REMOTE_PASSWORD_FILE or KG_REMOTE_PASSWORD"
+
+
+class _OneAnswer:
+    """Answer a 401 challenge once, and only in a scheme this handler speaks: a 401 to the credentials, or a scheme
+    neither handler speaks, is the server's answer (urllib's handlers would retry or raise ValueError)."""
+
+    def http_error_401(self, request, fp, code, message, headers):
+        if request.get_header("Authorization"):
+            return None
+        try:
+            answer = super().http_error_401(request, fp, code, message, headers)
+        except ValueError:
+            return None
+        except BaseException:  # the logged-in request failed: the challenge's response is done with
+            fp.close()
+            raise
+        if answer is not None:
+            fp.close()
+        return answer
+
+
+class _Basic(_OneAnswer, HTTPBasicAuthHandler):
+    pass
+
+
+class _Digest(_OneAnswer, HTTPDigestAuthHandler):
+    pass
+
+
+def opener_for(credentials: tuple[str, str] | None, urls: Iterable[str]) -> Callable:
+    """`open_url`, or one that logs in on the origins of `urls` (scheme, host, port) when a server asks, never before
+    (no password to a server that did not ask) and never on another origin (with `SameOrigin`, no redirect leads
+    there). A fresh opener per request: urllib's Digest handler counts nonces in its own, unsynchronised state."""
+    if credentials is None:
+        return open_url
+    passwords = HTTPPasswordMgrWithDefaultRealm()
+    passwords.add_password(None, sorted({_origin_url(url) for url in urls}), *credentials)
+
+    def open_logged_in(request, timeout: float):
+        return build_opener(SameOrigin, _Basic(passwords), _Digest(passwords)).open(request, timeout=timeout)
+    return open_logged_in
+
+
+def _origin_url(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/"
+
+
+def readable_on_the_wire(urls: Iterable[str]) -> list[str]:
+    """The hosts of plain-http URLs that are not loopback: a Basic login to them can be read on the way."""
+    hosts = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme.lower() == "http" and not _loopback(parts.hostname or ""):
+            hosts.append(parts.hostname)
+    return sorted(set(hosts))
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
 
 
 class ServerErrors:
     """Turn what can go wrong talking to the server into the tool's errors; `missing` makes a 404 an answer."""
 
-    def __init__(self, syntax: str | None, timeout: float, missing: bool = False) -> None:
+    def __init__(self, syntax: str | None, timeout: float, missing: bool = False, user: str | None = None) -> None:
         self.syntax, self.timeout, self.allow_missing, self.missing = syntax, timeout, missing, False
+        self.user = user
 
     def __enter__(self) -> "ServerErrors":
         return self
@@ -47,25 +115,39 @@ class ServerErrors:
         if isinstance(error, HTTPError) and error.code == 404 and self.allow_missing:
             self.missing = True
             return True
-        translated = _translate(error, self.syntax, self.timeout)
+        translated = _translate(error, self.syntax, self.timeout, self.user)
         if translated is None:
             return False
         raise translated from None
 
 
-def _translate(error: BaseException, syntax: str | None, timeout: float) -> KgError | None:
+def _translate(error: BaseException, syntax: str | None, timeout: float, user: str | None = None) -> KgError | None:
     if isinstance(error, HTTPError):
         text = _body(error)
         if error.code == 400 and syntax:
             return QuerySyntaxError(f"{syntax}: {text}")
         log.warning("SPARQL server %s answered HTTP %s: %s", urlsplit(error.url or "").netloc, error.code, text)
-        return BackendError(f"the SPARQL server answered HTTP {error.code} {error.reason}")
+        return BackendError(_refusal(error.code, user) or f"the SPARQL server answered HTTP {error.code} {error.reason}")
     if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
         return QueryTimeout(f"the SPARQL server did not answer within {timeout:g} s")
     if isinstance(error, OSError):  # URLError, refused or reset connections
         return BackendError(f"cannot reach the SPARQL server: {getattr(error, 'reason', None) or error}")
     if isinstance(error, (SyntaxError, ValueError)):  # an answer pyoxigraph cannot parse
         return BackendError(f"the SPARQL server sent an answer that does not parse: {error}")
+    return None
+
+
+def _refusal(code: int, user: str | None) -> str | None:
+    """What a 401 or 403 means for the operator, naming the settings to change."""
+    if code == 401 and user:
+        return f"the SPARQL server refused the credentials of remote user {user!r} (HTTP 401): check {LOGIN_SETTINGS}"
+    if code == 401:
+        return f"the SPARQL server needs credentials (HTTP 401): set {LOGIN_SETTINGS}"
+    if code == 403 and user:
+        return f"the SPARQL server forbids this to remote user {user!r} (HTTP 403): grant it the right, or set " \
+               f"another KG_REMOTE_USER"
+    if code == 403:
+        return f"the SPARQL server forbids this to an anonymous client (HTTP 403): set {LOGIN_SETTINGS}"
     return None
 
 

@@ -9,6 +9,7 @@ The server must use the union of its named graphs as the default graph, as the e
 `--union-default-graph`, Fuseki `tdb2:unionDefaultGraph true`; Virtuoso and GraphDB do so by default). Typed
 bindings travel as an inline VALUES block (`kg.store.bindings`). The time limit is enforced twice: the server's own
 (configure it: only the server can stop its query) and a client-side socket timeout that answers 503 in time.
+With `KG_REMOTE_USER` every request may log in (Basic or Digest, as the server asks) on the endpoints' origins.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from kg.rdf.terms import iri
 from kg.store.base import AskResult, Dataset, QueryResult, SelectResult, Store, Term
 from kg.store.bindings import bind
 from kg.store.guard import Guard
-from kg.store.http import ServerErrors, open_url
+from kg.store.http import ServerErrors, log, opener_for, readable_on_the_wire
 from kg.store.solutions import collect
 
 
@@ -62,6 +63,16 @@ class RemoteStore(Store):
         self.graph_store = settings.graph_store_endpoint
         self.timeout = settings.query_timeout
         self.write_timeout = max(settings.query_timeout, MIN_WRITE_TIMEOUT)
+        credentials = settings.remote_credentials()
+        self.user = credentials[0] if credentials else None
+        endpoints = [url for url in (self.endpoint, self.update_endpoint, self.graph_store) if url]
+        self.open_url = opener_for(credentials, endpoints)
+        if credentials and readable_on_the_wire(endpoints):
+            log.warning("remote user %r logs in over plain http to %s: a Basic login is readable on the way",
+                        self.user, ", ".join(readable_on_the_wire(endpoints)))
+
+    def _errors(self, syntax: str | None, timeout: float, missing: bool = False) -> ServerErrors:
+        return ServerErrors(syntax, timeout, missing, self.user)
 
     # ------------------------------------------------------------------ SPARQL 1.1 Query and Update
 
@@ -75,7 +86,7 @@ class RemoteStore(Store):
             wrapper.addParameter("default-graph-uri", graph)
         for graph in dataset.named_graphs:
             wrapper.addParameter("named-graph-uri", graph)
-        with ServerErrors("malformed query", self.timeout):
+        with self._errors("malformed query", self.timeout):
             response = wrapper.query().response
             try:
                 return _as_asked(_read_answer(response, max_rows), form)
@@ -90,11 +101,12 @@ class RemoteStore(Store):
     def _update(self, sparql: str, timeout: float | None = None) -> None:
         timeout = self.timeout if timeout is None else timeout
         wrapper = self._wrapper(sparql, INSERT, timeout)  # any update type: it selects `update=` and the endpoint
-        with ServerErrors("malformed update", timeout):
+        with self._errors("malformed update", timeout):
             wrapper.query().response.close()
 
     def _wrapper(self, text: str, form: str, timeout: float) -> "_Wrapper":
         wrapper = _Wrapper(self.endpoint, updateEndpoint=self.update_endpoint)
+        wrapper.open_url = self.open_url  # the store's opener: its logins, its redirect rule
         wrapper.setMethod(POST)  # form-encoded POST: no URL length limit, nothing cached by proxies
         wrapper.setOnlyConneg(True)  # no `format=`/`output=` parameters some servers reject
         wrapper.queryString, wrapper.queryType = text, form  # our lexer found the form; SPARQLWrapper's regex warns
@@ -140,7 +152,7 @@ class RemoteStore(Store):
     def quads(self) -> Iterator[pyoxigraph.Quad]:
         """The named graphs' quads by a streamed SELECT; the default graph's own triples too with a Graph Store."""
         wrapper = self._wrapper(QUADS, SELECT, self.write_timeout)
-        with ServerErrors("malformed query", self.write_timeout):
+        with self._errors("malformed query", self.write_timeout):
             response = wrapper.query().response
             with response:
                 for row in _read_rows(response):
@@ -183,8 +195,8 @@ class RemoteStore(Store):
 
     def _gsp_get(self, graph: str | None) -> list[pyoxigraph.Triple] | None:
         request = Request(self._gsp_url(graph), headers={"Accept": f"{N_TRIPLES}, text/turtle;q=0.9"})
-        with ServerErrors(None, self.write_timeout, missing=True) as outcome:
-            with open_url(request, timeout=self.write_timeout) as response:
+        with self._errors(None, self.write_timeout, missing=True) as outcome:
+            with self.open_url(request, timeout=self.write_timeout) as response:
                 rdf_format = _rdf_format(response.headers.get_content_type())
                 return [quad.triple for quad in pyoxigraph.parse(response, format=rdf_format)]
         return None if outcome.missing else []
@@ -192,21 +204,25 @@ class RemoteStore(Store):
     def _gsp_send(self, method: str, graph: str | None, triples: list[pyoxigraph.Triple]) -> None:
         body = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
         request = Request(self._gsp_url(graph), data=body, method=method, headers={"Content-Type": N_TRIPLES})
-        with ServerErrors(None, self.write_timeout):
-            open_url(request, timeout=self.write_timeout).close()
+        with self._errors(None, self.write_timeout):
+            self.open_url(request, timeout=self.write_timeout).close()
 
     def _gsp_delete(self, graph: str | None) -> bool:
         request = Request(self._gsp_url(graph), method="DELETE")
-        with ServerErrors(None, self.write_timeout, missing=True) as outcome:
-            open_url(request, timeout=self.write_timeout).close()
+        with self._errors(None, self.write_timeout, missing=True) as outcome:
+            self.open_url(request, timeout=self.write_timeout).close()
         return not outcome.missing
 
 
 class _Wrapper(SPARQLWrapper):
-    """SPARQLWrapper that lets the HTTP error through whole (its own exceptions keep the body only as text)."""
+    """SPARQLWrapper that lets the HTTP error through whole (its own exceptions keep the body only as text), and
+    opens with the store's opener (its own credentials would go out before any challenge, or install a global
+    opener for Digest)."""
+
+    open_url: Callable
 
     def _query(self):
-        return open_url(self._createRequest(), timeout=self.timeout), self.returnFormat
+        return self.open_url(self._createRequest(), timeout=self.timeout), self.returnFormat
 
 
 def _as_asked(result: QueryResult, form: str) -> QueryResult:
