@@ -1,8 +1,9 @@
 """Debian's Virtuoso 7 (`virtuoso-opensource`) in the foreground with a database folder of its own, for the remote-mode
 tests (tests/integration/conftest.py) and the remote-mode bench (bench/remote.py): started, bulk-loaded, stopped.
 
-Its default graph is the union of its graphs, as the service expects. Anonymous SPARQL may update once
-`grant_update` ran (as an operator would allow for a service that is the store's only writer)."""
+Its default graph is the union of its graphs, as the service expects. Anonymous SPARQL (/sparql) may only read;
+`create_writer` makes a SQL user with SPARQL_UPDATE, who logs in (HTTP Digest) at /sparql-auth and at the Graph Store
+endpoint /sparql-graph-crud-auth."""
 
 from __future__ import annotations
 
@@ -58,8 +59,14 @@ class Virtuoso:
                               capture_output=True, text=True, timeout=timeout)
         return done.stdout
 
-    def grant_update(self) -> None:
-        self.sql('grant SPARQL_UPDATE to "SPARQL";', timeout=60)
+    def create_writer(self, user: str, password: str) -> None:
+        """A SQL user who may update through SPARQL (it logs in at /sparql-auth and /sparql-graph-crud-auth); the
+        statements go on standard input, so that the password is not in a command line `ps` shows."""
+        statements = f"DB.DBA.USER_CREATE('{user}', '{password}');\ngrant SPARQL_UPDATE to \"{user}\";\n"
+        done = subprocess.run([self.isql, str(self.sql_port), "dba", "dba"], input=statements, check=True,
+                              capture_output=True, text=True, timeout=60)
+        if "*** Error" in done.stdout + done.stderr:
+            raise RuntimeError(f"isql could not create {user}: {(done.stdout + done.stderr).strip()[-2000:]}")
 
     def bulk_load(self, file: Path, graph: str) -> None:
         """Virtuoso's bulk loader (ld_dir + rdf_loader_run), then a checkpoint so that the data is on disk."""

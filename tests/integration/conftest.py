@@ -5,10 +5,12 @@ tests/integration/test_virtuoso.py. Each is started and stopped here, in its own
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import sys
 import urllib.request
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -22,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import virtuoso  # noqa: E402  (bench/virtuoso.py: also the remote-mode bench's)
 
 STARTUP_SECONDS = 20
+VIRTUOSO_WRITER = "kgwriter"  # the SQL user with SPARQL_UPDATE the tests log in as; anonymous SPARQL only reads
 
 
 def oxigraph_binary() -> str:
@@ -61,17 +64,25 @@ def endpoint_options(url: str, graph_store: bool = True) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def virtuoso_url(tmp_path_factory) -> str:
-    """Virtuoso 7 (bench/virtuoso.py) with its own database folder; anonymous SPARQL may update (SPARQL_UPDATE
-    granted to its "SPARQL" user, as an operator would for a service that is its only writer). Its default graph is
-    the union of the graphs, as the service expects."""
+def virtuoso_login(tmp_path_factory) -> Path:
+    """The file holding the Virtuoso writer's password (a fresh one per session), as KG_REMOTE_PASSWORD_FILE."""
+    path = tmp_path_factory.mktemp("virtuoso-login") / "password"
+    path.write_text(secrets.token_urlsafe(16) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def virtuoso_url(tmp_path_factory, virtuoso_login) -> str:
+    """Virtuoso 7 (bench/virtuoso.py) with its own database folder, where anonymous SPARQL only reads and the user
+    VIRTUOSO_WRITER (SPARQL_UPDATE) logs in by HTTP Digest at /sparql-auth and /sparql-graph-crud-auth. Its default
+    graph is the union of the graphs, as the service expects."""
     if virtuoso.binaries() is None:
         if os.environ.get("CI") == "true":
             pytest.fail("Virtuoso is missing: scripts/install.sh installs Debian's virtuoso-opensource")
         pytest.skip("no Virtuoso here (scripts/install.sh installs it)")
     server = virtuoso.start(tmp_path_factory.mktemp("virtuoso"))
     try:
-        server.grant_update()
+        server.create_writer(VIRTUOSO_WRITER, virtuoso_login.read_text(encoding="utf-8").strip())
         yield server.url
     finally:
         server.stop()
@@ -92,32 +103,44 @@ def remote_settings(settings, oxigraph_url, remote_argv):
 
 
 @pytest.fixture(scope="session")
-def virtuoso_settings(settings, virtuoso_url):
-    """Settings for Virtuoso after `kg load --endpoint ...`: one endpoint for queries and updates, no Graph Store
-    (its /sparql-graph-crud needs an authenticated user)."""
-    endpoint = f"{virtuoso_url}/sparql"
-    assert main(["load", "--endpoint", endpoint]) == 0
-    return settings.with_(endpoint=endpoint, update_endpoint=endpoint, graph_store_endpoint=None)
+def virtuoso_settings(settings, virtuoso_url, virtuoso_login):
+    """Settings for Virtuoso after `kg load --endpoint ... --remote-user ...` (the password from its file): one
+    endpoint for queries and updates, /sparql-auth, and no Graph Store, all as VIRTUOSO_WRITER."""
+    endpoint = f"{virtuoso_url}/sparql-auth"
+    with mock.patch.dict(os.environ, {"KG_REMOTE_PASSWORD_FILE": str(virtuoso_login)}):
+        assert main(["load", "--endpoint", endpoint, "--remote-user", VIRTUOSO_WRITER]) == 0
+    return settings.with_(endpoint=endpoint, update_endpoint=endpoint, graph_store_endpoint=None,
+                          remote_user=VIRTUOSO_WRITER, remote_password_file=virtuoso_login)
 
 
-@pytest.fixture(scope="session", params=["graph-store", "sparql-update", "virtuoso"])
+@pytest.fixture(scope="session", params=["graph-store", "sparql-update", "virtuoso", "virtuoso-graph-store"])
 def remote(request, remote_settings) -> RemoteStore:
     """The Oxigraph server through the Graph Store Protocol, and through SPARQL Update alone (servers without one);
-    and Virtuoso 7.2 through SPARQL Update alone. A test module lists the cases Virtuoso is known to fail in its
-    VIRTUOSO_XFAIL table (test name: reason), marked strict xfail for that engine only."""
+    Virtuoso 7.2 through SPARQL Update alone, and through its Graph Store endpoint, logged in as VIRTUOSO_WRITER
+    either way. A test module lists the cases Virtuoso is known to fail in its VIRTUOSO_XFAIL table (test name:
+    reason; VIRTUOSO_GRAPH_STORE_XFAIL for the second), marked strict xfail for that engine only."""
     if request.param == "graph-store":
         return RemoteStore(remote_settings)
-    if request.param == "virtuoso":
-        return RemoteStore(request.getfixturevalue("virtuoso_settings"))
+    if request.param.startswith("virtuoso"):
+        settings = request.getfixturevalue("virtuoso_settings")
+        if request.param == "virtuoso-graph-store":
+            settings = settings.with_(graph_store_endpoint=settings.endpoint.replace("/sparql-auth",
+                                                                                     "/sparql-graph-crud-auth"))
+        return RemoteStore(settings)
     return RemoteStore(remote_settings.with_(graph_store_endpoint=None))
+
+
+XFAIL_TABLES = {"virtuoso": "VIRTUOSO_XFAIL", "virtuoso-graph-store": "VIRTUOSO_GRAPH_STORE_XFAIL"}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        reason = getattr(item.module, "VIRTUOSO_XFAIL", {}).get(item.name.replace("[virtuoso", "[").replace("[-", "[")
-                                                               .replace("-virtuoso]", "]").replace("[]", ""))
-        if params.get("remote") == "virtuoso" and reason:
+        engine = getattr(getattr(item, "callspec", None), "params", {}).get("remote")
+        if engine not in XFAIL_TABLES:
+            continue
+        case = item.name.replace(f"[{engine}]", "").replace(f"[{engine}-", "[").replace(f"-{engine}]", "]")
+        reason = getattr(item.module, XFAIL_TABLES[engine], {}).get(case)
+        if reason:
             item.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 

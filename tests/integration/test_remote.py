@@ -80,6 +80,15 @@ VIRTUOSO_XFAIL = {
     "test_replace_with_nothing_keeps_an_empty_graph":
         "the service's update for an empty replacement is refused by Virtuoso 7.2 (SP030 syntax error at '}')",
 }
+# Through its Graph Store endpoint (/sparql-graph-crud-auth), graph reads, writes and drops take the protocol's way,
+# and the failures of the SPARQL Update way with them go; one is its own.
+VIRTUOSO_GRAPH_STORE_XFAIL = {
+    **{case: reason for case, reason in VIRTUOSO_XFAIL.items()
+       if case not in ("test_replace_add_drop", "test_replace_with_nothing_keeps_an_empty_graph")},
+    "test_default_graph_needs_a_graph_store_to_read_alone":
+        "Virtuoso 7.2's Graph Store endpoint refuses ?default (22023 'contains \"default\" param but the endpoint is "
+        "not configured to have default graph'): its default graph is the union of the graphs, which it cannot name",
+}
 BOOLEAN = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 HOSTILE = 'x" } . ?s ?p ?o } # DROP ALL ; """ \'\'\' \\ \\u0022 \n {<http://evil/>}'
 
@@ -108,8 +117,9 @@ def project_only(sizes: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture
 def on_virtuoso(request) -> bool:
-    """Whether this case runs against Virtuoso (the `remote` fixture's "virtuoso" param)."""
-    return getattr(request.node, "callspec", None) is not None and request.node.callspec.params.get("remote") == "virtuoso"
+    """Whether this case runs against Virtuoso (the `remote` fixture's "virtuoso" and "virtuoso-graph-store")."""
+    callspec = getattr(request.node, "callspec", None)
+    return callspec is not None and str(callspec.params.get("remote")).startswith("virtuoso")
 
 
 def without_system_graphs(sizes: dict[str, int]) -> dict[str, int]:
@@ -204,14 +214,15 @@ def test_quads_equal(remote, store):
 
 # ------------------------------------------------------------------ Graph Store: read, replace, add, drop
 
-def no_graph(on_virtuoso):
-    """What reading a graph with no triples gives: None, or [] on Virtuoso (ENGINE_DIFFERENCES["empty graphs"])."""
-    return [] if on_virtuoso else None
+def no_graph(remote, on_virtuoso):
+    """What reading a graph with no triples gives: None, or [] on Virtuoso through SPARQL alone (ENGINE_DIFFERENCES
+    ["empty graphs"]; its Graph Store endpoint answers 404 as the protocol says)."""
+    return [] if on_virtuoso and not remote.graph_store else None
 
 
 def test_read_a_graph(remote, store, on_virtuoso):
     assert sorted(map(str, remote.graph_triples(CODE_GRAPH))) == sorted(map(str, store.graph_triples(CODE_GRAPH)))
-    assert remote.graph_triples(f"{SCRATCH}/never") == no_graph(on_virtuoso)
+    assert remote.graph_triples(f"{SCRATCH}/never") == no_graph(remote, on_virtuoso)
 
 
 def test_replace_add_drop(remote, on_virtuoso):
@@ -223,7 +234,7 @@ def test_replace_add_drop(remote, on_virtuoso):
         remote.add_to_graph(graph, [triple(f"{BASE}id/c", pyoxigraph.NamedNode(f"{BASE}id/d"))])
         assert remote.graph_sizes()[graph] == 2
         assert remote.drop_graph(graph) is True
-        assert remote.graph_triples(graph) == no_graph(on_virtuoso) and graph not in remote.graph_sizes()
+        assert remote.graph_triples(graph) == no_graph(remote, on_virtuoso) and graph not in remote.graph_sizes()
         assert remote.drop_graph(graph) is False
     finally:
         remote.drop_graph(graph)
@@ -271,7 +282,7 @@ def test_load_of_a_bad_file_stores_nothing(remote, tmp_path, on_virtuoso):
     path.write_text(f"<{BASE}id/a> <{BASE}id/p> <{BASE}id/b> .\n<{BASE}id/a> <{BASE}id/p> \"open .\n", encoding="utf-8")
     with pytest.raises(ParseError) as error:
         remote.load(path, graph)
-    assert error.value.line == 2 and remote.graph_triples(graph) == no_graph(on_virtuoso)
+    assert error.value.line == 2 and remote.graph_triples(graph) == no_graph(remote, on_virtuoso)
 
 
 # ------------------------------------------------------------------ faults
