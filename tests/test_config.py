@@ -18,6 +18,12 @@ def test_defaults_are_safe():
     assert settings.service_allowlist == ()
 
 
+def test_the_write_token_is_in_no_repr():
+    """Settings are logged and shown in errors: the secret that allows writes must not travel with them."""
+    settings = Settings.from_env({"KG_WRITE_TOKEN": "s3cret-token"})
+    assert settings.writable and "s3cret-token" not in repr(settings) and "s3cret-token" not in str(settings)
+
+
 def test_the_default_base_is_the_data_s_base():
     """The tests' BASE is written out, not taken from the code: the default must be the shipped data's base."""
     assert DEFAULT_BASE == BASE == Settings.from_env({}).base

@@ -34,7 +34,7 @@ class Settings:
     remote_password_file: Path | None = None
     remote_password: str | None = field(default=None, repr=False)
     # writes are refused unless a token is configured
-    write_token: str | None = None
+    write_token: str | None = field(default=None, repr=False)  # a secret: never in a repr or a log
     # limits, on by default
     query_timeout: float = 10.0
     write_timeout: float = 30.0  # seconds a write's validation may take (0 = no limit)
