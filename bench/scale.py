@@ -8,7 +8,9 @@
 
 Each server gets the API mix (q1, q2, q7) and the full mix (q1–q8) at one concurrency; the sides answer the same rows
 (checked first). With `--sides ...,virtuoso`, Virtuoso 7 (bench/virtuoso.py) bulk-loaded with the same file is a side
-too (on disk, its default graph the union). Results go to JSON, a Markdown table and an SVG chart. Usage:
+too (on disk, its default graph the union). Results go to JSON, a Markdown table and an SVG chart
+(throughput, and latency percentiles; bench/charts.py); with the results of other sizes in --out, a table and a
+chart across sizes too (scale-sizes.md, .svg). Usage:
 `python bench/scale.py --triples 1000000 [--concurrency 8] [--duration 20] [--warmup 3] [--sides disk,memory]
 [--out DIR] [--work DIR]` (a data file already in --work is reused). Memory: each side's peak resident memory, summed
 over its processes (pages a worker shares with its master counted in each).
@@ -34,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import charts  # noqa: E402
 import loadgen  # noqa: E402
 
 BENCH_DATA = Path(os.environ.get("KG_BENCH_DATA", PROJECT.parent / "shared" / "bench-data"))
@@ -101,18 +104,44 @@ class Server:
             self.process.wait(timeout=30)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and every process of its group (a server and its
+    workers): Linux /proc, else 0."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(stat.parent.name) == pid or int(fields[2]) == pid:  # fields[2]: the process group
+                total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: int, duration: float,
         warmup: int = 3) -> dict:
-    """Round-robin over the queries of a mix: each gets its share of the time; req/s summed, p50 per query."""
-    total, per_query = 0.0, {}
+    """Round-robin over the queries of a mix: each gets its share of the time; req/s summed, p50 per query. Also the
+    CPU each request cost the server (all its processes) and the load generator (this process): on 2 cores both
+    share the machine, so where the milliseconds go explains the req/s."""
+    total, per_query, requests, server_cpu, client_cpu = 0.0, {}, 0, 0.0, 0.0
+    process = getattr(server, "process", None)  # None: an endpoint this bench did not start (bench/remote.py)
+    server_seconds = (lambda: cpu_seconds(process.pid)) if process is not None else (lambda: 0.0)
     for name in names:
+        server_before, client_before = server_seconds(), sum(os.times()[:2])
         sample = loadgen.measure(server.port, server.path + quote(queries[name]), requests=10**9,
                                  concurrency=concurrency, duration=duration / len(names), headers={"Accept": "*/*"},
                                  warmup=warmup)
+        server_cpu += server_seconds() - server_before  # warm-up requests included: a small excess
+        client_cpu += sum(os.times()[:2]) - client_before
+        requests += sample.requests + warmup * concurrency
         total += sample.requests / sample.seconds if sample.seconds else 0
         per_query[name] = {"rps": round(sample.rps, 1), "p50_ms": round(sample.percentile(0.5), 1),
+                           "p90_ms": round(sample.percentile(0.9), 1), "p99_ms": round(sample.percentile(0.99), 1),
                            "errors": sample.errors}
-    return {"rps": round(total / len(names), 1), "queries": per_query}
+    costs = {"client_cpu_ms_per_request": round(1000 * client_cpu / max(requests, 1), 2)}
+    if process is not None:
+        costs["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(requests, 1), 2)
+    return {"rps": round(total / len(names), 1), "queries": per_query, **costs}
 
 
 def rows(server, query: str) -> int:
@@ -237,39 +266,21 @@ def _machine() -> str:
 def markdown(result: dict) -> str:
     lines = [f"Scale bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
              f"{result['concurrency']}", "",
-             "| side | start s | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB | same rows |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+             "| side | start s | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB | same rows "
+             "| API mix CPU ms/request: server, load generator |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
     for name, side in result["serving"].items():
-        q = side["full_mix"]["queries"]
-        lines.append(f"| {name} | {side['start_s']} | {side['api_mix']['rps']} | {side['full_mix']['rps']} | "
+        q, api = side["full_mix"]["queries"], side["api_mix"]
+        cpu = (f"{api['server_cpu_ms_per_request']}, {api['client_cpu_ms_per_request']}"
+               if "server_cpu_ms_per_request" in api else "")
+        lines.append(f"| {name} | {side['start_s']} | {api['rps']} | {side['full_mix']['rps']} | "
                      f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side.get('peak_rss_mib', '')} | "
-                     f"{side['same_rows']} |")
+                     f"{side['same_rows']} | {cpu} |")
     lines += ["", "| load | seconds | peak MiB |", "|---|---:|---:|"]
     lines += [f"| {name} | {row['seconds']} | {row['peak_mib']} |" for name, row in result["load"].items()]
     lines += ["", "Disk: " + ", ".join(f"{name} {mib:,} MiB" for name, mib in result["disk_mib"].items())]
     lines += ["", "| ratio | value |", "|---|---:|"] + [f"| {k} | {v} |" for k, v in result["ratios"].items()]
     return "\n".join(lines) + "\n"
-
-
-def svg(result: dict) -> str:
-    """Throughput by side (API and full mix) as a bar chart, drawn here (no plotting library needed)."""
-    sides = list(result["serving"].items())
-    top = max(max(s["api_mix"]["rps"], s["full_mix"]["rps"]) for _, s in sides) or 1
-    width, bar, gap = 640, 18, 14
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{60 + len(sides) * (2 * bar + gap)}" '
-             'font-family="sans-serif" font-size="12">',
-             f'<text x="10" y="20" font-size="14">req/s at concurrency {result["concurrency"]}, '
-             f'{result["triples"]:,} triples ({result["date"]})</text>']
-    y = 40
-    for name, side in sides:
-        parts.append(f'<text x="10" y="{y + bar}">{name}</text>')
-        for offset, (key, colour) in enumerate((("api_mix", "#3b6ea5"), ("full_mix", "#e0a030"))):
-            length = 360 * side[key]["rps"] / top
-            parts.append(f'<rect x="230" y="{y + offset * bar}" width="{length:.1f}" height="{bar - 2}" fill="{colour}"/>'
-                         f'<text x="{236 + length:.1f}" y="{y + offset * bar + bar - 5}">{side[key]["rps"]}</text>')
-        y += 2 * bar + gap
-    parts.append(f'<text x="230" y="{y + 10}" fill="#3b6ea5">API mix</text><text x="300" y="{y + 10}" fill="#e0a030">full mix</text></svg>')
-    return "\n".join(parts) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     stem = args.out / f"scale-{args.triples}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
     stem.with_suffix(".md").write_text(markdown(result))
-    stem.with_suffix(".svg").write_text(svg(result))
+    stem.with_suffix(".svg").write_text(charts.run_chart(result))
+    runs = [json.loads(path.read_text()) for path in sorted(args.out.glob("scale-*.json"))]
+    if len(runs) > 1:  # the picture across sizes: how each system's cost grows with the graph
+        (args.out / "scale-sizes.md").write_text(charts.sizes_markdown(runs))
+        (args.out / "scale-sizes.svg").write_text(charts.sizes_chart(runs))
     print(markdown(result))
     return 0
 

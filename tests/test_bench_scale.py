@@ -25,6 +25,8 @@ def test_a_small_scale_run_compares_every_side(tmp_path):
                                       "minimal Flask app (memory)"}
     assert all(side["same_rows"] for side in result["serving"].values())
     assert all(side["api_mix"]["rps"] > 0 for side in result["serving"].values())
+    assert all(side["api_mix"]["server_cpu_ms_per_request"] > 0 and side["api_mix"]["client_cpu_ms_per_request"] > 0
+               for side in result["serving"].values())  # where each request's milliseconds go, per side
     assert (tmp_path / "scale-5000.md").read_text().startswith("Scale bench, 5,000 triples")
     assert (tmp_path / "scale-5000.svg").read_text().startswith("<svg")
 

@@ -1,0 +1,51 @@
+"""bench/charts.py: the scale bench's pictures hold every side, size and percentile they are given, as valid SVG."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import charts  # noqa: E402
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def run(triples: int, sides: dict[str, float], percentiles=("p50_ms", "p90_ms", "p99_ms")) -> dict:
+    def mix(rps: float) -> dict:
+        return {"rps": rps, "queries": {q: {"rps": rps, **{key: rps / 10 * (1 + i) for i, key in enumerate(percentiles)}}
+                                        for q in charts.API_QUERIES}}
+    return {"triples": triples, "concurrency": 8, "date": "2026-12-05",
+            "serving": {name: {"api_mix": mix(rps), "full_mix": mix(rps / 3)} for name, rps in sides.items()}}
+
+
+def texts(svg: str) -> list[str]:
+    return [element.text for element in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def test_a_run_chart_draws_both_mixes_and_every_percentile_of_every_api_query():
+    result = run(1_000_000, {"kg serve --store": 400.0, "oxigraph serve-read-only": 900.0})
+    svg = ET.fromstring(charts.run_chart(result))
+    bars = [rect for rect in svg.iter(f"{SVG}rect")]
+    assert len(bars) == 2 * 2  # two sides, two mixes
+    widest = max(float(rect.get("width")) for rect in bars)
+    assert widest == charts.PLOT_WIDTH  # the fastest side spans the plot
+    assert len(list(svg.iter(f"{SVG}circle"))) == 2 * len(charts.API_QUERIES) * 3
+
+
+def test_a_run_without_p90_and_p99_draws_its_p50s_only():
+    result = run(10_000_000, {"kg serve --store": 137.0}, percentiles=("p50_ms",))
+    assert len(list(ET.fromstring(charts.run_chart(result)).iter(f"{SVG}circle"))) == len(charts.API_QUERIES)
+
+
+def test_the_sizes_chart_and_table_show_each_side_at_each_size_it_was_run():
+    small = run(1_000_000, {"kg serve --store": 400.0, "kg serve (memory)": 850.0})
+    large = run(10_000_000, {"kg serve --store": 137.0})
+    labels = texts(charts.sizes_chart([large, small]))
+    assert labels.index("kg serve --store") < labels.index("1,000,000 triples, concurrency 8") < labels.index(
+        "10,000,000 triples, concurrency 8") < labels.index("kg serve (memory)")  # sizes in order under each side
+    assert labels.count("1,000,000 triples, concurrency 8") == 2 and labels.count("10,000,000 triples, concurrency 8") == 1
+    table = charts.sizes_markdown([large, small]).splitlines()
+    rows = [line for line in table if line.startswith("| kg serve")]
+    assert [row.split(" | ")[1] for row in rows] == ["1,000,000", "10,000,000", "1,000,000"]
