@@ -192,6 +192,15 @@ def test_canned_query_same_answer_as_embedded(remote, store, name):
         assert answer(remote.query(query.text, bindings=bindings), parts) == expected, example
 
 
+def test_normative_acts_of_a_field_same_answer_as_embedded(remote, store):
+    # the optional parameter bound, as no example binds it (README §f: `field=` keeps the acts regulating a field)
+    query = canned.load()["normative-acts"]
+    bindings = query.bindings([("field", f"{BASE}id/concept/information-security")])
+    expected = answer(store.query(query.text, bindings=bindings), parts)
+    assert len(expected) == 8
+    assert answer(remote.query(query.text, bindings=bindings), parts) == expected
+
+
 def test_graph_sizes_equal(remote, store, on_virtuoso):
     sizes = project_only(remote.graph_sizes())
     if on_virtuoso:  # ENGINE_DIFFERENCES["system graphs"]
