@@ -38,7 +38,7 @@ def test_ask_is_a_boolean(virtuoso):
     assert virtuoso.query("ASK { <urn:kg:nothing> ?p ?o }").value is False
 
 
-# Two faults of Virtuoso 7.2's SPARQL compiler that shaped the canned queries (aggregates in a sub-SELECT, optional
+# Faults of Virtuoso 7.2's SPARQL compiler that shaped the canned queries (aggregates in a sub-SELECT, optional
 # parameters as !isIRI(COALESCE(?p, 0)) || test), kept here as they behave, so that they fail loudly the day a
 # Virtuoso release mends them.
 ARTICLES = "PREFIX kg: <https://w3id.org/infosec-law-kg/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#> "
@@ -59,3 +59,14 @@ def test_virtuoso_drops_rows_whose_filter_errs_inside_coalesce(virtuoso, store):
                         "FILTER(COALESCE(IF(isIRI(?chapter), EXISTS { ?article eli:is_part_of+ ?chapter }, true), true)) }")
     assert len(store.query(query).rows) > 0
     assert virtuoso.query(query).rows == []
+
+
+def test_virtuoso_cannot_take_the_language_of_a_min_over_language_tagged_literals(virtuoso, store):
+    # why statute-articles and legal-definitions are in VIRTUOSO_XFAIL (their titleLang/textLang)
+    grouped = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?m %s WHERE { { SELECT ?a "
+               "(MIN(?label) AS ?m) WHERE { ?a eli:number \"205\" ; rdfs:label ?label FILTER(langMatches(LANG(?label), "
+               "\"en\")) } GROUP BY ?a } }")
+    assert virtuoso.query(ARTICLES + grouped % "").rows == store.query(ARTICLES + grouped % "").rows  # the MIN alone
+    assert len(store.query(ARTICLES + grouped % "(LANG(?m) AS ?l)").rows) == 1
+    with pytest.raises(BackendError, match="500"):  # RDFXX "Unknown language in DB.DBA.RDF_LANGUAGE_OF_SQLVAL"
+        virtuoso.query(ARTICLES + grouped % "(LANG(?m) AS ?l)")
