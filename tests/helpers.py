@@ -8,14 +8,17 @@ under pytest-xdist), as it does for conftest.py.
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +29,40 @@ BASE = "https://w3id.org/infosec-law-kg/"  # the shipped data's base IRI; test_c
 PROC = Path("/proc/net/tcp").exists()  # Linux: listening ports can be read back from /proc
 
 T = TypeVar("T")
+
+
+@contextmanager
+def loopback_http(answer: Callable[[http.server.BaseHTTPRequestHandler, bytes], None]) -> Iterator[str]:
+    """A local HTTP server on a port the kernel picks, answering every method with `answer(handler, body)` (the body
+    already read); yields its URL, `http://127.0.0.1:PORT`, and stops it on exit."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            answer(self, self.rfile.read(int(self.headers.get("Content-Length", 0))))
+
+        do_GET = do_PUT = do_DELETE = do_POST
+
+        def log_message(self, *arguments):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def reply(handler: http.server.BaseHTTPRequestHandler, status: int, body: bytes, media: str,
+          headers: dict | None = None) -> None:
+    """Answer a `loopback_http` request."""
+    handler.send_response(status)
+    for name, value in {"Content-Type": media, "Content-Length": str(len(body)), **(headers or {})}.items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 def competency(name: str) -> str:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from pathlib import Path
 
 import pyoxigraph
@@ -15,6 +13,8 @@ from kg.store.guard import Guard
 from kg.store.open import open_store
 from kg.store.outbound import allowed
 from kg.store.embedded import EmbeddedStore
+
+from helpers import loopback_http, reply
 
 EX = "PREFIX ex: <http://example.org/> "
 ALLOW_EXAMPLE = ("example.org",)
@@ -110,34 +110,15 @@ def test_allowed_table(iri, entries, expected):
 def sparql_server():
     """A local HTTP server that answers every request with one SPARQL JSON row and records what it was asked."""
     requests = []
+    row = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://remote.test/x"}}]}}'
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            requests.append(("GET", self.path))
-            self._answer()
+    def handle(handler, body: bytes) -> None:
+        requests.append((handler.command, handler.path, body) if handler.command == "POST"
+                        else (handler.command, handler.path))
+        reply(handler, 200, row, "application/sparql-results+json")
 
-        def do_POST(self):
-            requests.append(("POST", self.path, self.rfile.read(int(self.headers.get("Content-Length", 0)))))
-            self._answer()
-
-        def _answer(self):
-            body = b'{"head":{"vars":["s"]},"results":{"bindings":[{"s":{"type":"uri","value":"http://remote.test/x"}}]}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *arguments):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}", requests
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with loopback_http(handle) as url:
+        yield url.removeprefix("http://"), requests
 
 
 def test_oxigraph_evaluates_service_by_itself(sparql_server):

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import http.server
 import logging
-import threading
+from contextlib import ExitStack
 from urllib.parse import parse_qs
 from urllib.request import Request, parse_http_list, parse_keqv_list
 
@@ -21,7 +20,7 @@ from kg.store.http import opener_for
 from kg.store.remote import RemoteStore
 from kg.web.app import create_app
 
-from helpers import serve, stop_service
+from helpers import loopback_http, reply, serve, stop_service
 
 USER, PASSWORD = "kgwriter", "s3cret-Ünïcode pass"
 REALM, NONCE = "kg-test", "c0ffee5eed"
@@ -59,42 +58,19 @@ SCHEMES = {  # the scheme a test server asks for -> (its challenge, its check of
 def server():
     """Start a loopback SPARQL server asking for `scheme` (None: no login); yields (url, requests), each request
     (method, path, Authorization header). `answer` may replace the answer to a logged-in request."""
-    servers = []
+    with ExitStack() as servers:
+        def start(scheme: str | None, answer=None):
+            requests = []
+            challenge, check = SCHEMES[scheme] if scheme else (None, lambda handler: True)
 
-    def start(scheme: str | None, answer=None):
-        requests = []
-        challenge, check = SCHEMES[scheme] if scheme else (None, lambda handler: True)
+            def handle(handler, body: bytes) -> None:
+                requests.append((handler.command, handler.path, handler.headers.get("Authorization")))
+                if not check(handler):
+                    return reply(handler, 401, b"login first", "text/plain", {"WWW-Authenticate": challenge})
+                (answer or sparql)(handler, body)
+            return servers.enter_context(loopback_http(handle)), requests
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                requests.append((self.command, self.path, self.headers.get("Authorization")))
-                if not check(self):
-                    return reply(self, 401, b"login first", "text/plain", {"WWW-Authenticate": challenge})
-                (answer or sparql)(self, body)
-
-            do_GET = do_PUT = do_DELETE = do_POST
-
-            def log_message(self, *arguments):
-                pass
-
-        listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=listener.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(listener)
-        return f"http://127.0.0.1:{listener.server_address[1]}", requests
-
-    yield start
-    for listener in servers:
-        listener.shutdown()
-        listener.server_close()
-
-
-def reply(handler, status: int, body: bytes, media: str, headers: dict | None = None) -> None:
-    handler.send_response(status)
-    for name, value in {"Content-Type": media, "Content-Length": str(len(body)), **(headers or {})}.items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(body)
+        yield start
 
 
 def sparql(handler, body: bytes) -> None:

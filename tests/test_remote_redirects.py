@@ -2,61 +2,40 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
+from contextlib import ExitStack
 
 import pytest
 
 from kg.core.errors import BackendError
 from kg.store.remote import RemoteStore
 
+from helpers import loopback_http, reply
+
 ANSWER = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
 
 
 @pytest.fixture
 def listener():
-    """Start a local HTTP server whose handler is `answer(handler)`; yields (url, requests, set_answer)."""
-    servers = []
+    """Start a local HTTP server whose handler is `answer(handler)`; yields (url, requests)."""
+    with ExitStack() as servers:
+        def start(answer):
+            requests = []
 
-    def start(answer):
-        requests = []
+            def handle(handler, _body: bytes) -> None:
+                requests.append(handler.path)
+                answer(handler)
+            return servers.enter_context(loopback_http(handle)), requests
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                requests.append(self.path)
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                answer(self)
-
-            do_GET = do_POST
-
-            def log_message(self, *arguments):
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}", requests
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield start
 
 
 def results(handler):
-    handler.send_response(200)
-    handler.send_header("Content-Type", "application/sparql-results+json")
-    handler.send_header("Content-Length", str(len(ANSWER)))
-    handler.end_headers()
-    handler.wfile.write(ANSWER)
+    reply(handler, 200, ANSWER, "application/sparql-results+json")
 
 
 def redirect_to(location: str, status: int = 303):
     def answer(handler):
-        handler.send_response(status)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
+        reply(handler, status, b"", "text/plain", {"Location": location})
     return answer
 
 
