@@ -12,7 +12,9 @@ too (on disk, its default graph the union). Results go to JSON, a Markdown table
 (throughput, and latency percentiles; bench/charts.py); with the results of other sizes in --out, a table and a
 chart across sizes too (scale-sizes.md, .svg). Usage:
 `python bench/scale.py --triples 1000000 [--concurrency 8] [--duration 20] [--warmup 3] [--sides disk,memory]
-[--out DIR] [--work DIR]` (a data file already in --work is reused). Memory: each side's peak resident memory, summed
+[--out DIR] [--work DIR] [--restarts 3]` (a data file already in --work is reused). Start-up: the first start
+(after the load) and the median of restarts of each on-disk server. CPU: per request for each side and per query,
+beside the engine alone (pyoxigraph in process on each on-disk store). Memory: each side's peak resident memory, summed
 over its processes (pages a worker shares with its master counted in each).
 """
 
@@ -24,6 +26,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,17 +68,56 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def peak_rss_mib(pid: int) -> int:
-    """The peak resident memory of a process group (the server and its workers), summed: Linux /proc, else 0."""
-    total = 0
-    for status in Path("/proc").glob("[0-9]*/status"):
+def group(pid: int) -> list[Path]:
+    """The /proc folders of a process and of every process in its group (a server and its workers): Linux, else []."""
+    found = []
+    for folder in Path("/proc").glob("[0-9]*"):
         try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-            if int(status.parent.name) == pid or os.getpgid(int(status.parent.name)) == pid:
-                total += int(fields["VmHWM"].split()[0])
+            if int(folder.name) == pid or os.getpgid(int(folder.name)) == pid:
+                found.append(folder)
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def peak_rss_mib(pid: int) -> int:
+    """The peak resident memory of a process group, summed."""
+    total = 0
+    for folder in group(pid):
+        try:
+            fields = dict(line.split(":", 1) for line in (folder / "status").read_text().splitlines() if ":" in line)
+            total += int(fields["VmHWM"].split()[0])
         except (OSError, KeyError, ValueError):
             continue
     return round(total / 1024)
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process group."""
+    ticks = 0
+    for folder in group(pid):
+        try:
+            fields = (folder / "stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def in_process_cpu_ms(store_path: Path, queries: dict[str, str], names: list[str], seconds: float = 2.0) -> dict:
+    """CPU milliseconds per query of the engine alone: pyoxigraph in this process, no HTTP, on an on-disk store
+    opened read-only (the union default graph, as served). The floor any Python service on that store starts from."""
+    import pyoxigraph
+
+    store, costs = pyoxigraph.Store.read_only(str(store_path)), {}
+    for name in names:
+        list(store.query(queries[name], use_default_graph_as_union=True))  # warm
+        started, runs = time.process_time(), 0
+        while time.process_time() - started < seconds:
+            list(store.query(queries[name], use_default_graph_as_union=True))
+            runs += 1
+        costs[name] = round(1000 * (time.process_time() - started) / runs, 2)
+    return costs
 
 
 class Server:
@@ -104,20 +146,6 @@ class Server:
             self.process.wait(timeout=30)
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and every process of its group (a server and its
-    workers): Linux /proc, else 0."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(stat.parent.name) == pid or int(fields[2]) == pid:  # fields[2]: the process group
-                total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: int, duration: float,
         warmup: int = 3) -> dict:
     """Round-robin over the queries of a mix: each gets its share of the time; req/s summed, p50 per query. Also the
@@ -131,13 +159,16 @@ def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: 
         sample = loadgen.measure(server.port, server.path + quote(queries[name]), requests=10**9,
                                  concurrency=concurrency, duration=duration / len(names), headers={"Accept": "*/*"},
                                  warmup=warmup)
-        server_cpu += server_seconds() - server_before  # warm-up requests included: a small excess
+        spent = server_seconds() - server_before  # warm-up requests included, and counted
         client_cpu += sum(os.times()[:2]) - client_before
-        requests += sample.requests + warmup * concurrency
+        sent = sample.requests + warmup * concurrency
+        server_cpu, requests = server_cpu + spent, requests + sent
         total += sample.requests / sample.seconds if sample.seconds else 0
         per_query[name] = {"rps": round(sample.rps, 1), "p50_ms": round(sample.percentile(0.5), 1),
                            "p90_ms": round(sample.percentile(0.9), 1), "p99_ms": round(sample.percentile(0.99), 1),
                            "errors": sample.errors}
+        if process is not None:
+            per_query[name]["server_cpu_ms"] = round(1000 * spent / max(sent, 1), 2)
     costs = {"client_cpu_ms_per_request": round(1000 * client_cpu / max(requests, 1), 2)}
     if process is not None:
         costs["server_cpu_ms_per_request"] = round(1000 * server_cpu / max(requests, 1), 2)
@@ -234,6 +265,11 @@ def run(args) -> dict:
             result["serving"][name]["peak_rss_mib"] = peak_rss_mib(server.process.pid)
         finally:
             server.stop()
+        if command is not None and "memory" not in name:  # the first start follows the load: restart on warm pages
+            result["serving"][name]["restart_s"] = restart_seconds(name, command, path, env, args.restarts)
+    if "disk" in args.sides:
+        result["engine_in_process_cpu_ms"] = {folder: in_process_cpu_ms(work / folder, queries, API_MIX)
+                                              for folder in ("kg-db", "ox-db")}
     result["machine"] += f" (load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"
     serving = result["serving"]
     result["ratios"] = {key: value for key, value in {
@@ -247,6 +283,19 @@ def run(args) -> dict:
         "load peak memory: kg / oxigraph": round(result["load"]["kg load --store"]["peak_mib"] / max(result["load"]["oxigraph load"]["peak_mib"], 1), 2),
     }.items() if value is not None}
     return result
+
+
+def restart_seconds(name: str, command: list[str], path: str, env: dict | None, times: int) -> float | None:
+    """The median time from launch to the first answer over `times` restarts (None for none)."""
+    seconds = []
+    for _ in range(times):
+        port = free_port()
+        bind = ["--bind", f"127.0.0.1:{port}"] if command[0] == OXIGRAPH else ["--port", str(port)]
+        started = time.perf_counter()
+        server = Server(name, command + bind, port, path, env)
+        seconds.append(time.perf_counter() - started)
+        server.stop()
+    return round(statistics.median(seconds), 2) if seconds else None
 
 
 def _ratio(serving: dict, ours: str, reference: str, which: str) -> float | None:
@@ -266,16 +315,26 @@ def _machine() -> str:
 def markdown(result: dict) -> str:
     lines = [f"Scale bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
              f"{result['concurrency']}", "",
-             "| side | start s | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB | same rows "
-             "| API mix CPU ms/request: server, load generator |",
+             "| side | start s (restarts: median) | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB "
+             "| same rows | API mix CPU ms/request: server, load generator |",
              "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
     for name, side in result["serving"].items():
         q, api = side["full_mix"]["queries"], side["api_mix"]
         cpu = (f"{api['server_cpu_ms_per_request']}, {api['client_cpu_ms_per_request']}"
                if "server_cpu_ms_per_request" in api else "")
-        lines.append(f"| {name} | {side['start_s']} | {api['rps']} | {side['full_mix']['rps']} | "
+        start = side["start_s"] if side.get("restart_s") is None else f"{side['start_s']} ({side['restart_s']})"
+        lines.append(f"| {name} | {start} | {api['rps']} | {side['full_mix']['rps']} | "
                      f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side.get('peak_rss_mib', '')} | "
                      f"{side['same_rows']} | {cpu} |")
+    lines += ["", "Server CPU ms per request, by query (API mix), and the engine alone (pyoxigraph in this process, "
+              "no HTTP, on each on-disk store):", "", "| side | " + " | ".join(API_MIX) + " |",
+              "|---|" + "---:|" * len(API_MIX)]
+    for name, side in result["serving"].items():
+        figures = side["api_mix"]["queries"]
+        if all("server_cpu_ms" in figures[q] for q in API_MIX):
+            lines.append(f"| {name} | " + " | ".join(str(figures[q]["server_cpu_ms"]) for q in API_MIX) + " |")
+    for folder, costs in result.get("engine_in_process_cpu_ms", {}).items():
+        lines.append(f"| pyoxigraph in process ({folder}) | " + " | ".join(str(costs[q]) for q in API_MIX) + " |")
     lines += ["", "| load | seconds | peak MiB |", "|---|---:|---:|"]
     lines += [f"| {name} | {row['seconds']} | {row['peak_mib']} |" for name, row in result["load"].items()]
     lines += ["", "Disk: " + ", ".join(f"{name} {mib:,} MiB" for name, mib in result["disk_mib"].items())]
@@ -294,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sides", type=lambda text: text.split(","), default=["disk", "memory"],
                         help="disk (kg serve --store, oxigraph), memory (kg serve, minimal app), virtuoso")
     parser.add_argument("--work", type=Path, help="keep data and stores here (default: a temporary folder)")
+    parser.add_argument("--restarts", type=int, default=3, help="restarts of each on-disk server, for its start-up")
     args = parser.parse_args(argv)
     result = run(args)
     args.out.mkdir(parents=True, exist_ok=True)
