@@ -62,7 +62,10 @@ class Virtuoso:
     def create_writer(self, user: str, password: str) -> None:
         """A SQL user who may update through SPARQL (it logs in at /sparql-auth and /sparql-graph-crud-auth); the
         statements go on standard input, so that the password is not in a command line `ps` shows."""
-        statements = f"DB.DBA.USER_CREATE('{user}', '{password}');\ngrant SPARQL_UPDATE to \"{user}\";\n"
+        if not user.isidentifier():
+            raise ValueError(f"a Virtuoso user name must be an identifier: {user!r}")
+        quoted = password.replace("'", "''")  # an SQL string literal
+        statements = f"DB.DBA.USER_CREATE('{user}', '{quoted}');\ngrant SPARQL_UPDATE to \"{user}\";\n"
         done = subprocess.run([self.isql, str(self.sql_port), "dba", "dba"], input=statements, check=True,
                               capture_output=True, text=True, timeout=60)
         if "*** Error" in done.stdout + done.stderr:

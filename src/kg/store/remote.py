@@ -67,9 +67,10 @@ class RemoteStore(Store):
         self.user = credentials[0] if credentials else None
         endpoints = [url for url in (self.endpoint, self.update_endpoint, self.graph_store) if url]
         self.open_url = opener_for(credentials, endpoints)
-        if credentials and readable_on_the_wire(endpoints):
+        exposed = readable_on_the_wire(endpoints) if credentials else []
+        if exposed:
             log.warning("remote user %r logs in over plain http to %s: a Basic login is readable on the way",
-                        self.user, ", ".join(readable_on_the_wire(endpoints)))
+                        self.user, ", ".join(exposed))
 
     def _errors(self, syntax: str | None, timeout: float, missing: bool = False) -> ServerErrors:
         return ServerErrors(syntax, timeout, missing, self.user)
