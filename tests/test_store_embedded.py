@@ -56,3 +56,36 @@ def test_replace_keeps_hostile_literals_as_data_and_empty_graphs(two_graphs):
     assert two_graphs.graph_sizes()["http://example.org/g2"] == 1
     two_graphs.replace_graph("http://example.org/g1", [])
     assert two_graphs.graph_triples("http://example.org/g1") == []
+
+
+def _on_disk(tmp_path, quads):
+    """An on-disk store holding `quads`, reopened read-only (how `kg serve --store` workers open it)."""
+    writer = EmbeddedStore(tmp_path / "db")
+    writer.add_quads(quads)
+    writer.close()
+    del writer
+    return EmbeddedStore(tmp_path / "db", read_only=True)
+
+
+G1, G2 = ox.NamedNode("http://example.org/g1"), ox.NamedNode("http://example.org/g2")
+ONE, TWO = ox.Literal("one"), ox.Literal("two")
+
+
+def test_a_read_only_store_with_one_named_graph_names_it_as_the_default_graph(tmp_path):
+    """The union of one graph is that graph: the engine is asked for it by name (no merge), with the same answers,
+    and GRAPH still reaches it."""
+    store = _on_disk(tmp_path, [ox.Quad(A, P, ONE, G1), ox.Quad(A, P, TWO, G1)])
+    assert store._union == {"default_graph": [G1]}
+    assert values(store.query("SELECT ?o WHERE { ?s ?p ?o }")) == ["one", "two"]
+    assert values(store.query("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")) == ["one", "two"]
+    assert values(store.query("SELECT ?o FROM <http://example.org/none> WHERE { ?s ?p ?o }")) == []
+
+
+@pytest.mark.parametrize("quads", [
+    [ox.Quad(A, P, ONE, G1), ox.Quad(A, P, TWO, G2)],  # two named graphs
+    [ox.Quad(A, P, ONE, G1), ox.Quad(A, P, TWO, ox.DefaultGraph())],  # data in the default graph too
+], ids=["two graphs", "default graph not empty"])
+def test_otherwise_a_read_only_store_asks_for_the_union(tmp_path, quads):
+    store = _on_disk(tmp_path, quads)
+    assert store._union == {"use_default_graph_as_union": True}
+    assert values(store.query("SELECT ?o WHERE { ?s ?p ?o }")) == ["one", "two"]
