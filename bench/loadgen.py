@@ -5,6 +5,7 @@ limit, and record every request's latency. Standard library only."""
 from __future__ import annotations
 
 import http.client
+import itertools
 import math
 import threading
 import time
@@ -59,13 +60,19 @@ class _Budget:
             return True
 
 
-def measure(port: int, path: str, *, requests: int, concurrency: int, duration: float, warmup: int = 3,
+def measure(port: int, path: str | list[str], *, requests: int, concurrency: int, duration: float, warmup: int = 3,
             headers: dict[str, str] = ACCEPT_JSON, source: str = "127.0.0.1") -> Sample:
-    """Send GET `path` up to `requests` times (or for `duration` seconds) from `concurrency` connections."""
+    """Send GET `path` up to `requests` times (or for `duration` seconds) from `concurrency` connections.
+
+    A list of paths is a mix sent round-robin: each connection cycles through it, connection i starting at path i,
+    so every request of the mix is in flight at once and the rate is the mix's (dominated by its costliest queries),
+    not an average of the queries' separate rates."""
+    paths = [path] if isinstance(path, str) else list(path)
     budget = _Budget(requests, duration)
     barrier = threading.Barrier(concurrency, action=budget.begin)
     results = [Sample() for _ in range(concurrency)]
-    workers = [threading.Thread(target=_worker, args=(port, path, headers, warmup, barrier, budget, results[i], source),
+    workers = [threading.Thread(target=_worker, args=(port, paths[i % len(paths):] + paths[:i % len(paths)], headers,
+                                                      warmup, barrier, budget, results[i], source),
                                 name=f"bench-{i}") for i in range(concurrency)]
     for worker in workers:
         worker.start()
@@ -81,13 +88,15 @@ def measure(port: int, path: str, *, requests: int, concurrency: int, duration: 
     return total
 
 
-def _worker(port, path, headers, warmup, barrier, budget, out: Sample, source: str = "127.0.0.1") -> None:
+def _worker(port, paths: list[str], headers, warmup, barrier, budget, out: Sample, source: str = "127.0.0.1") -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT, source_address=(source, 0))
+    turn = itertools.cycle(paths)
     try:
         for _ in range(warmup):
-            _get(connection, path, headers)
+            _get(connection, next(turn), headers)
         barrier.wait()
         while budget.take():
+            path = next(turn)
             began = time.perf_counter()
             try:
                 status = _get(connection, path, headers)[0]

@@ -98,3 +98,30 @@ def test_the_synthetic_graph_is_deterministic_and_parses(tmp_path):
     triples = list(pyoxigraph.parse(path=str(first), format=pyoxigraph.RdfFormat.TURTLE))
     articles = {t.subject for t in triples if t.object == pyoxigraph.NamedNode(synthetic.BASE + "ontology#Article")}
     assert len(articles) == 2 * synthetic.CHAPTERS * synthetic.ARTICLES + synthetic.INSTRUMENT_ARTICLES
+
+
+def test_a_mix_is_sent_round_robin_on_every_connection():
+    """A list of paths is one mix: each connection cycles through it from its own starting point, so the paths are
+    sent equally often and the mix's rate is one measurement (not a mean of the paths' separate rates)."""
+    import collections
+    import threading
+
+    import loadgen
+    from helpers import loopback_http, reply
+
+    seen, lock = collections.Counter(), threading.Lock()
+
+    def answer(handler, body):
+        with lock:
+            seen[handler.path] += 1
+        reply(handler, 200, b"ok", "text/plain")
+
+    with loopback_http(answer) as url:
+        port = int(url.rsplit(":", 1)[1])
+        one = loadgen.measure(port, ["/a", "/b", "/c"], requests=30, concurrency=1, duration=30, warmup=1)
+        assert one.requests == 30 and one.errors == 0
+        assert seen == {"/a": 11, "/b": 10, "/c": 10}  # the warm-up took "/a"; then b, c, a ten times
+        seen.clear()
+        three = loadgen.measure(port, ["/a", "/b", "/c"], requests=60, concurrency=3, duration=30, warmup=1)
+    assert three.requests == 60 and three.errors == 0
+    assert sum(seen.values()) == 63 and max(seen.values()) - min(seen.values()) <= 3  # each connection cycles
