@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 import loadgen  # noqa: E402
 import virtuoso  # noqa: E402
 from scale import (API_MIX, BENCH_DATA, FULL_MIX, GRAPH, OXIGRAPH, PROJECT, SERVICE_ENV, Server, _machine,  # noqa: E402
-                   free_port, mix, timed)
+                   free_port, mix, step, timed)
 
 TARGET = 0.85
 
@@ -58,6 +58,7 @@ def answers(side, query: str) -> int:
 def engines(work: Path, data: Path, which: list[str]):
     """(the engine's endpoint, its load figures, how to stop it) for each engine, loaded and serving."""
     if "oxigraph" in which:
+        step("oxigraph load")
         loaded = timed([OXIGRAPH, "load", "--location", str(work / "ox-db"), "--file", str(data), "--graph", GRAPH])
         port = free_port()
         server = Server("Oxigraph server", [OXIGRAPH, "serve-read-only", "--location", str(work / "ox-db"),
@@ -67,6 +68,7 @@ def engines(work: Path, data: Path, which: list[str]):
         folder = work / "virtuoso"
         folder.mkdir(exist_ok=True)
         server = virtuoso.start(folder, data=data.parent, buffers=170000)  # 1.3 GiB of page cache
+        step("Virtuoso bulk load")
         started = time.perf_counter()
         server.bulk_load(data, GRAPH)
         loaded = {"seconds": round(time.perf_counter() - started, 2), "peak_mib": None}
@@ -77,6 +79,7 @@ def run(args) -> dict:
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-remote-"))
     data = work / f"kg-{args.triples}.nt"
     if not data.exists():
+        step(f"generating {args.triples:,} triples")
         subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
                         "--out", str(data)], check=True, capture_output=True)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}

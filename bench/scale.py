@@ -48,6 +48,13 @@ FULL_MIX = API_MIX + ["q3_offence_subtree", "q4_instrument_gaps", "q5_stats_tren
 GRAPH = "https://lkg.example.org/graph/all"
 SERVICE_ENV = {"KG_CACHE": "off", "KG_ADMISSION": "off", "KG_QUERY_TIMEOUT": "120", "KG_MAX_ROWS": "1000000"}
 OXIGRAPH = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or "oxigraph"
+STARTED = time.monotonic()
+
+
+def step(message: str) -> None:
+    """Progress on stderr, the report going to stdout: a 1M run takes a quarter of an hour, a 10M run hours."""
+    elapsed = int(time.monotonic() - STARTED)
+    print(f"bench {elapsed // 60:3d}:{elapsed % 60:02d} {message}", file=sys.stderr, flush=True)
 
 
 def timed(command: list[str], env: dict | None = None) -> dict:
@@ -106,15 +113,18 @@ def cpu_seconds(pid: int) -> float:
 
 def in_process_cpu_ms(store_path: Path, queries: dict[str, str], names: list[str], seconds: float = 2.0) -> dict:
     """CPU milliseconds per query of the engine alone: pyoxigraph in this process, no HTTP, on an on-disk store
-    opened read-only (the union default graph, as served). The floor any Python service on that store starts from."""
+    opened read-only, its default graph the union asked as `kg serve --store` asks it (`union_arguments`). The floor
+    any Python service on that store starts from."""
     import pyoxigraph
+    from kg.store.embedded import union_arguments
 
     store, costs = pyoxigraph.Store.read_only(str(store_path)), {}
+    union = union_arguments(store)
     for name in names:
-        list(store.query(queries[name], use_default_graph_as_union=True))  # warm
+        list(store.query(queries[name], **union))  # warm
         started, runs = time.process_time(), 0
         while time.process_time() - started < seconds:
-            list(store.query(queries[name], use_default_graph_as_union=True))
+            list(store.query(queries[name], **union))
             runs += 1
         costs[name] = round(1000 * (time.process_time() - started) / runs, 2)
     return costs
@@ -158,6 +168,7 @@ def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: 
     process = getattr(server, "process", None)  # None: an endpoint this bench did not start (bench/remote.py)
     server_seconds = (lambda: cpu_seconds(process.pid)) if process is not None else (lambda: 0.0)
     paths = [server.path + quote(queries[name]) for name in names]
+    step(f"{server.name}: {len(names)} queries round-robin, {duration:g} s, then each alone")
     server_before, client_before = server_seconds(), sum(os.times()[:2])
     cycle = loadgen.measure(server.port, paths, requests=10**9, concurrency=concurrency, duration=duration,
                             headers={"Accept": "*/*"}, warmup=warmup)
@@ -222,6 +233,7 @@ def run(args) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     data = work / f"kg-{args.triples}.nt"
     if not data.exists():
+        step(f"generating {args.triples:,} triples")
         subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
                         "--out", str(data)], check=True, capture_output=True)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
@@ -235,6 +247,7 @@ def run(args) -> dict:
     load_before = os.getloadavg()[0]
     result = {"triples": args.triples, "date": date.today().isoformat(), "machine": _machine(),
               "concurrency": args.concurrency, "load": {}, "serving": {}}
+    step("kg load --store, then oxigraph load")
     result["load"]["kg load --store"] = timed([sys.executable, "-m", "kg.cli", "load", "--store", str(work / "kg-db"),
                                                "--graph", GRAPH, str(data)])
     result["load"]["oxigraph load"] = timed([OXIGRAPH, "load", "--location", str(work / "ox-db"), "--file", str(data),
@@ -252,6 +265,7 @@ def run(args) -> dict:
         sides.append(("Virtuoso", None, None, None))
     for name, command, path, env in sides:
         port = free_port()
+        step(f"starting {name}")
         started = time.perf_counter()
         if command is None:
             server = VirtuosoSide(work, data)
@@ -272,8 +286,10 @@ def run(args) -> dict:
         finally:
             server.stop()
         if command is not None and "memory" not in name:  # the first start follows the load: restart on warm pages
+            step(f"{name}: {args.restarts} restarts")
             result["serving"][name]["restart_s"] = restart_seconds(name, command, path, env, args.restarts)
     if "disk" in args.sides:
+        step("the engine alone, in this process")
         result["engine_in_process_cpu_ms"] = {folder: in_process_cpu_ms(work / folder, queries, API_MIX)
                                               for folder in ("kg-db", "ox-db")}
     result["machine"] += f" (load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)"

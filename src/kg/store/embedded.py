@@ -47,7 +47,7 @@ class EmbeddedStore(Store):
         else:
             self.engine = pyoxigraph.Store(str(path) if path is not None else None)
         self._version = Version(path, writable=not self.read_only)
-        self._union = _union_of(self.engine) if self.read_only else UNION
+        self._union = union_arguments(self.engine) if self.read_only else UNION
 
     @property
     def version(self) -> str:
@@ -224,7 +224,7 @@ def _substitutions(bindings: dict[str, Term] | None) -> dict | None:
 UNION = {"use_default_graph_as_union": True}
 
 
-def _union_of(engine: pyoxigraph.Store) -> dict:
+def union_arguments(engine: pyoxigraph.Store) -> dict:
     """The engine arguments for "the default graph is the union of all graphs" on data that cannot change while open.
 
     Oxigraph evaluates a union default graph by reading every graph and dropping the duplicates; when all the data
