@@ -4,6 +4,7 @@ one run, and throughput by system and size across runs. Input: the JSON results 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 API_QUERIES = ("q1_article_lookup", "q2_chapter_articles", "q7_construct_article")
 MIXES = (("api_mix", "API mix", "#3b6ea5"), ("full_mix", "full mix", "#e0a030"))
@@ -55,10 +56,11 @@ def run_chart(result: dict) -> str:
 def sizes_chart(results: list[dict]) -> str:
     """Across runs: req/s of each side at each size (API and full mix), so that the cost of size shows per system."""
     results = sorted(results, key=lambda result: result["triples"])
+    measure, rps = across_sizes(results)
     names = list(dict.fromkeys(name for result in results for name in result["serving"]))
-    top = max(result["serving"][name][key]["rps"] for result in results for name in result["serving"]
+    top = max(rps(result["serving"][name][key]) for result in results for name in result["serving"]
               for key, _, _ in MIXES) or 1
-    parts, y = [_text(LABEL_X, 20, "req/s by system and size", size=14)], 40
+    parts, y = [_text(LABEL_X, 20, f"req/s by system and size (mixes: {measure})", size=14)], 40
     for name in names:
         parts.append(_text(LABEL_X, y + 12, name, size=13))
         y += 18
@@ -69,7 +71,7 @@ def sizes_chart(results: list[dict]) -> str:
             label = f'{result["triples"]:,} triples, concurrency {result["concurrency"]}'
             parts.append(_text(LABEL_X + 16, y + 12, label, size=11))
             for offset, (key, _, colour) in enumerate(MIXES):
-                parts += _bar(y + offset * 16, side[key]["rps"] / top, colour, side[key]["rps"], height=14)
+                parts += _bar(y + offset * 16, rps(side[key]) / top, colour, rps(side[key]), height=14)
             y += 2 * 16 + 6
         y += 8
     parts += _legend(y, [(label, colour) for _, label, colour in MIXES])
@@ -79,7 +81,8 @@ def sizes_chart(results: list[dict]) -> str:
 def sizes_markdown(results: list[dict]) -> str:
     """The same across runs as a table: req/s and p50 of the lookup per side and size."""
     results = sorted(results, key=lambda result: result["triples"])
-    lines = ["Scale bench across sizes (bench/scale.py): req/s by system and size", "",
+    measure, rps = across_sizes(results)
+    lines = [f"Scale bench across sizes (bench/scale.py): req/s by system and size; mixes: {measure}", "",
              "| side | triples | concurrency | API mix req/s | full mix req/s | q1 p50 ms | date |",
              "|---|---:|---:|---:|---:|---:|---|"]
     names = list(dict.fromkeys(name for result in results for name in result["serving"]))
@@ -87,10 +90,21 @@ def sizes_markdown(results: list[dict]) -> str:
         for result in results:
             side = result["serving"].get(name)
             if side is not None:
-                lines.append(f'| {name} | {result["triples"]:,} | {result["concurrency"]} | {side["api_mix"]["rps"]} | '
-                             f'{side["full_mix"]["rps"]} | {side["full_mix"]["queries"]["q1_article_lookup"]["p50_ms"]} | '
+                lines.append(f'| {name} | {result["triples"]:,} | {result["concurrency"]} | {rps(side["api_mix"])} | '
+                             f'{rps(side["full_mix"])} | {side["full_mix"]["queries"]["q1_article_lookup"]["p50_ms"]} | '
                              f'{result["date"]} |')
     return "\n".join(lines) + "\n"
+
+
+def across_sizes(results: list[dict]) -> tuple[str, Callable[[dict], float]]:
+    """The mix figure every run has, so that sizes compare like with like: the round-robin req/s once every run
+    measured it (bench/scale.py from 2026-12-05), else the mean of each query's own req/s, which earlier runs
+    reported as a mix's req/s and later runs keep as `mean_of_queries_rps`."""
+    mixes = [side[key] for result in results for side in result["serving"].values() for key, _, _ in MIXES]
+    if all("mean_of_queries_rps" in mix for mix in mixes):
+        return "queries sent round-robin", lambda mix: mix["rps"]
+    return "the mean of each query's own req/s (runs before 2026-12-05 measured only that)", \
+        lambda mix: mix.get("mean_of_queries_rps", mix["rps"])
 
 
 def _bar(y: float, share: float, colour: str, value: float, height: int = 16) -> list[str]:

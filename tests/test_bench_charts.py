@@ -49,3 +49,16 @@ def test_the_sizes_chart_and_table_show_each_side_at_each_size_it_was_run():
     table = charts.sizes_markdown([large, small]).splitlines()
     rows = [line for line in table if line.startswith("| kg serve")]
     assert [row.split(" | ")[1] for row in rows] == ["1,000,000", "10,000,000", "1,000,000"]
+
+
+def test_across_sizes_a_run_from_before_round_robin_mixes_is_compared_by_the_measure_it_has():
+    before = run(10_000_000, {"kg serve --store": 137.0})  # its mix req/s is the mean of the queries' own req/s
+    after = run(1_000_000, {"kg serve --store": 290.0})
+    for side in after["serving"].values():
+        for key in ("api_mix", "full_mix"):
+            side[key]["mean_of_queries_rps"] = side[key]["rps"] * 2
+    table = charts.sizes_markdown([before, after])
+    assert "mean of each query's own req/s" in table.splitlines()[0]
+    assert "| kg serve --store | 1,000,000 | 8 | 580.0 | " in table  # the new run's mean, not its round-robin 290
+    assert "mean of each query" in texts(charts.sizes_chart([before, after]))[0]
+    assert "round-robin" in charts.sizes_markdown([after]).splitlines()[0]
