@@ -14,6 +14,7 @@ from urllib.request import (HTTPBasicAuthHandler, HTTPDigestAuthHandler, HTTPPas
                             HTTPRedirectHandler, build_opener)
 
 from kg.core.errors import BackendError, KgError, QuerySyntaxError, QueryTimeout
+from kg.store.keepalive import KeepAlive
 
 log = logging.getLogger("kg.store.remote")
 
@@ -34,6 +35,7 @@ def _origin(url: str) -> tuple:
 
 
 open_url = build_opener(SameOrigin).open  # every request of this module: redirects stay on the server's origin
+open_kept = build_opener(SameOrigin, KeepAlive).open  # the same, on kept connections: for queries only
 LOGIN_SETTINGS = "KG_REMOTE_USER with KG_REMOTE_PASSWORD_FILE or KG_REMOTE_PASSWORD"
 
 
@@ -74,17 +76,21 @@ class _Digest(_OneAnswer, HTTPDigestAuthHandler):
         return hash_of, lambda secret, data: hash_of(f"{secret}:{data}")
 
 
-def opener_for(credentials: tuple[str, str] | None, urls: Iterable[str]) -> Callable:
+def opener_for(credentials: tuple[str, str] | None, urls: Iterable[str], keep_alive: bool = False) -> Callable:
     """`open_url`, or one that logs in on the origins of `urls` (scheme, host, port) when a server asks, never before
     (no password to a server that did not ask) and never on another origin (with `SameOrigin`, no redirect leads
-    there). A fresh opener per request: urllib's Digest handler counts nonces in its own, unsynchronised state."""
+    there). A fresh opener per request: urllib's Digest handler counts nonces in its own, unsynchronised state.
+    `keep_alive` keeps connections open between requests (`kg.store.keepalive`): for queries only, which are safe
+    to send again when the server closed an idle connection."""
     if credentials is None:
-        return open_url
+        return open_kept if keep_alive else open_url
     passwords = HTTPPasswordMgrWithDefaultRealm()
     passwords.add_password(None, sorted({_origin_url(url) for url in urls}), *credentials)
+    connections = (KeepAlive,) if keep_alive else ()
 
     def open_logged_in(request, timeout: float):
-        return build_opener(SameOrigin, _Basic(passwords), _Digest(passwords)).open(request, timeout=timeout)
+        return build_opener(SameOrigin, _Basic(passwords), _Digest(passwords), *connections).open(request,
+                                                                                                  timeout=timeout)
     return open_logged_in
 
 

@@ -67,6 +67,7 @@ class RemoteStore(Store):
         self.user = credentials[0] if credentials else None
         endpoints = [url for url in (self.endpoint, self.update_endpoint, self.graph_store) if url]
         self.open_url = opener_for(credentials, endpoints)
+        self.open_query = opener_for(credentials, endpoints, keep_alive=True)  # queries may be sent again
         exposed = readable_on_the_wire(endpoints) if credentials else []
         if exposed:
             log.warning("remote user %r logs in over plain http to %s: a Basic login is readable on the way",
@@ -82,7 +83,7 @@ class RemoteStore(Store):
         """Send the query (bindings as an inline VALUES block) and read at most `max_rows` rows of the answer."""
         text = bind(sparql, bindings)
         form = query_form(text) or SELECT
-        wrapper = self._wrapper(text, form, self.timeout)
+        wrapper = self._wrapper(text, form, self.timeout, self.open_query)
         for graph in dataset.default_graphs:
             wrapper.addParameter("default-graph-uri", graph)
         for graph in dataset.named_graphs:
@@ -105,9 +106,9 @@ class RemoteStore(Store):
         with self._errors("malformed update", timeout):
             wrapper.query().response.close()
 
-    def _wrapper(self, text: str, form: str, timeout: float) -> "_Wrapper":
+    def _wrapper(self, text: str, form: str, timeout: float, open_url: Callable | None = None) -> "_Wrapper":
         wrapper = _Wrapper(self.endpoint, updateEndpoint=self.update_endpoint)
-        wrapper.open_url = self.open_url  # the store's opener: its logins, its redirect rule
+        wrapper.open_url = open_url or self.open_url  # the store's opener: its logins, its redirect rule
         wrapper.setMethod(POST)  # form-encoded POST: no URL length limit, nothing cached by proxies
         wrapper.setOnlyConneg(True)  # no `format=`/`output=` parameters some servers reject
         wrapper.queryString, wrapper.queryType = text, form  # our lexer found the form; SPARQLWrapper's regex warns
