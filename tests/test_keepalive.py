@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import HTTPError
@@ -131,3 +132,14 @@ def test_each_thread_keeps_its_own_connection(server, open_url):
         worker.join(10)
     assert results == [[b"0", b"1", b"2"]] * 3
     assert server.connections == 3
+
+
+def test_a_forked_worker_opens_its_own_connection(server):
+    open_url = opener_for(None, [server.url("/")], keep_alive=True)
+    assert read(open_url, server.url("/1")) == b"1"  # the parent (gunicorn's master) keeps a connection
+    child = os.fork()
+    if child == 0:  # the worker: its first query must not go down the parent's socket
+        os._exit(0 if read(open_url, server.url("/2")) == b"2" else 1)
+    assert os.waitpid(child, 0)[1] == 0
+    assert read(open_url, server.url("/3")) == b"3"  # the parent's connection is intact
+    assert server.connections == 2

@@ -11,6 +11,7 @@ writes keep urllib's one connection per request. Redirects and logins stay urlli
 from __future__ import annotations
 
 import http.client
+import os
 import threading
 from urllib.error import URLError
 from urllib.request import HTTPHandler, HTTPSHandler, Request
@@ -45,6 +46,16 @@ class _Idle(threading.local):
 
 
 _IDLE = _Idle()
+
+
+def _forget_after_fork() -> None:
+    """A forked process (a gunicorn worker) must not share its parent's connections: two processes writing requests
+    to one socket would read each other's answers. The child starts with none (closing its copies sends nothing)."""
+    global _IDLE
+    _IDLE = _Idle()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 class _Answer(http.client.HTTPResponse):
