@@ -9,6 +9,7 @@ import itertools
 import math
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 ACCEPT_JSON = {"Accept": "application/sparql-results+json"}
@@ -23,6 +24,7 @@ class Sample:
     errors: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    failures: Counter = field(default_factory=Counter)  # what each error was: an HTTP status, or the exception's name
 
     @property
     def rps(self) -> float:
@@ -37,7 +39,7 @@ class Sample:
 
     def merge(self, other: "Sample") -> "Sample":
         return Sample(self.requests + other.requests, self.errors + other.errors, self.seconds + other.seconds,
-                      self.latencies + other.latencies)
+                      self.latencies + other.latencies, self.failures + other.failures)
 
 
 class _Budget:
@@ -85,6 +87,7 @@ def measure(port: int, path: str | list[str], *, requests: int, concurrency: int
         total.requests += result.requests
         total.errors += result.errors
         total.latencies += result.latencies
+        total.failures += result.failures
     return total
 
 
@@ -100,14 +103,15 @@ def _worker(port, paths: list[str], headers, warmup, barrier, budget, out: Sampl
             began = time.perf_counter()
             try:
                 status = _get(connection, path, headers)[0]
-            except (OSError, http.client.HTTPException):
-                status = None
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
                 connection.close()  # reconnects on the next request
             if status == 200:
                 out.requests += 1
                 out.latencies.append(time.perf_counter() - began)
             else:
                 out.errors += 1
+                out.failures[status] += 1
     except threading.BrokenBarrierError:
         pass
     except BaseException:

@@ -125,3 +125,18 @@ def test_a_mix_is_sent_round_robin_on_every_connection():
         three = loadgen.measure(port, ["/a", "/b", "/c"], requests=60, concurrency=3, duration=30, warmup=1)
     assert three.requests == 60 and three.errors == 0
     assert sum(seen.values()) == 63 and max(seen.values()) - min(seen.values()) <= 3  # each connection cycles
+
+
+def test_each_failed_request_is_named_by_its_status():
+    """An error in a report says what it was (a 503 is not a 500), so a bench's failures can be explained."""
+    import loadgen
+    from helpers import loopback_http, reply
+
+    def answer(handler, body):
+        reply(handler, 503 if handler.path == "/busy" else 200, b"x", "text/plain")
+
+    with loopback_http(answer) as url:
+        sample = loadgen.measure(int(url.rsplit(":", 1)[1]), ["/ok", "/busy"], requests=20, concurrency=1, duration=30,
+                                 warmup=0)
+    assert sample.requests == 10 and sample.errors == 10
+    assert dict(sample.failures) == {503: 10}
