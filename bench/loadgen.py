@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 ACCEPT_JSON = {"Accept": "application/sparql-results+json"}
+STALE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
 TIMEOUT = 60.0  # seconds a request may take (bench/scale.py raises it for 10M triples)
 
 
@@ -25,6 +26,7 @@ class Sample:
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     failures: Counter = field(default_factory=Counter)  # what each error was: an HTTP status, or the exception's name
+    resent: int = 0  # requests sent again on a new connection: the server had closed the idle kept-alive one
 
     @property
     def rps(self) -> float:
@@ -39,7 +41,7 @@ class Sample:
 
     def merge(self, other: "Sample") -> "Sample":
         return Sample(self.requests + other.requests, self.errors + other.errors, self.seconds + other.seconds,
-                      self.latencies + other.latencies, self.failures + other.failures)
+                      self.latencies + other.latencies, self.failures + other.failures, self.resent + other.resent)
 
 
 class _Budget:
@@ -88,6 +90,7 @@ def measure(port: int, path: str | list[str], *, requests: int, concurrency: int
         total.errors += result.errors
         total.latencies += result.latencies
         total.failures += result.failures
+        total.resent += result.resent
     return total
 
 
@@ -102,7 +105,12 @@ def _worker(port, paths: list[str], headers, warmup, barrier, budget, out: Sampl
             path = next(turn)
             began = time.perf_counter()
             try:
-                status = _get(connection, path, headers)[0]
+                try:
+                    status = _get(connection, path, headers)[0]
+                except STALE:  # closed by the server while idle (a connection that waited at the barrier, say):
+                    connection.close()  # sent again on a new one, as HTTP clients do with a safe request
+                    out.resent += 1
+                    status = _get(connection, path, headers)[0]
             except (OSError, http.client.HTTPException) as error:
                 status = type(error).__name__
                 connection.close()  # reconnects on the next request

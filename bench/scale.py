@@ -188,6 +188,7 @@ def mix(server: Server, queries: dict[str, str], names: list[str], concurrency: 
             per_query[name]["server_cpu_ms"] = round(1000 * (server_seconds() - before)
                                                      / max(sample.requests + warmup * concurrency, 1), 2)
     return {"rps": round(cycle.rps, 1), "errors": cycle.errors, "failures": {str(k): n for k, n in cycle.failures.items()},
+            "resent": cycle.resent,
             "mean_of_queries_rps": round(sum(q["rps"] for q in per_query.values()) / len(names), 1),
             "queries": per_query, **costs}
 

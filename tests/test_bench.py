@@ -140,3 +140,37 @@ def test_each_failed_request_is_named_by_its_status():
                                  warmup=0)
     assert sample.requests == 10 and sample.errors == 10
     assert dict(sample.failures) == {503: 10}
+
+
+def test_a_request_on_a_connection_the_server_closed_while_idle_is_sent_again():
+    """A server closes kept-alive connections left idle (a connection waiting at the warm-up barrier, say): like
+    HTTP clients, the load generator sends the request again on a new connection, counted as `resent`, not as an
+    error."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import loadgen
+
+    class Closing(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+            self.close_connection = True  # without saying so: the client finds out on its next request
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Closing)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        sample = loadgen.measure(server.server_address[1], "/q", requests=10, concurrency=1, duration=30, warmup=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert sample.requests == 10 and sample.errors == 0
+    assert 1 <= sample.resent <= 9  # the first request had a new connection; most later ones found theirs closed
