@@ -4,8 +4,10 @@ Both apps answer the same prebuilt WSGI environ (GET `/sparql?query=`, `Accept: 
 from the same in-memory pyoxigraph store: the bare reference (`bench/reference.py`) and the service built by
 `create_app` on a plain `EmbeddedStore` (no time-limit machinery; `bench/run.py` measures whole servers).
 The figure is the median µs per request over batches of 50 (the two apps' batches interleaved), and the
-service's ratio to the reference. Run: `python bench/front.py [--requests N] [--profile QUERY]`; `--profile`
-runs only the service, for `py-spy record -- python bench/front.py --profile lookup`.
+service's ratio to the reference. Run: `python bench/front.py [--requests N] [--serving] [--profile QUERY]`;
+`--serving` gives the service bench/scale.py's settings (no response cache, no admission control: serving alone, as
+the scale figures measure it); `--profile` runs only the service, for `py-spy record -- python bench/front.py
+--profile lookup`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ BENCH = Path(__file__).parent
 sys.path.insert(0, str(BENCH))
 
 from reference import create_app as create_reference  # noqa: E402
+from scale import SERVICE_ENV  # noqa: E402
 
 from kg.core.config import Settings  # noqa: E402
 from kg.core.project import project_files  # noqa: E402
@@ -66,8 +69,11 @@ def timings(apps: list, env: dict, requests: int) -> list[float]:
     return [statistics.median(times) for times in batches]
 
 
-def apps():
-    settings = Settings.from_env({})
+SERVING = SERVICE_ENV  # bench/scale.py's service: no cache, no admission control, serving alone
+
+
+def apps(environ: dict[str, str] | None = None):
+    settings = Settings.from_env(environ or {})
     store = EmbeddedStore.from_files(project_files(settings))
     return create_reference(store.engine), create_app(settings, store)
 
@@ -75,9 +81,10 @@ def apps():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--serving", action="store_true", help="bench/scale.py's settings: no cache, no admission")
     parser.add_argument("--profile", choices=QUERIES, help="run only the service on this query, for a profiler")
     args = parser.parse_args()
-    reference, service = apps()
+    reference, service = apps(SERVING if args.serving else None)
     if args.profile:
         env = environ((BENCH / "queries" / f"{args.profile}.rq").read_text(encoding="utf-8"))
         for _ in range(args.requests):

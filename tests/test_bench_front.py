@@ -39,3 +39,21 @@ def test_the_table_is_printed():
     out = subprocess.run([sys.executable, str(BENCH / "front.py"), "--requests", "50"], capture_output=True,
                          text=True, check=True, timeout=120).stdout
     assert out.count("\n| ") == len(front.QUERIES) and "service ÷ reference" in out
+
+
+def test_serving_settings_turn_the_cache_off_as_the_scale_bench_does():
+    """`--serving` measures the front the scale figures measure: no ETag work, no admission ledger."""
+    env = front.environ((BENCH / "queries" / "lookup.rq").read_text(encoding="utf-8"))
+
+    def etag(app) -> str | None:
+        seen = {}
+        body = app(dict(env), lambda status, headers, exc_info=None: seen.update(headers))
+        b"".join(body)
+        getattr(body, "close", lambda: None)()
+        return seen.get("ETag")
+
+    assert etag(front.apps()[1]) is not None
+    assert etag(front.apps(front.SERVING)[1]) is None
+    out = subprocess.run([sys.executable, str(BENCH / "front.py"), "--requests", "50", "--serving"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    assert out.count("\n| ") == len(front.QUERIES)
