@@ -104,12 +104,15 @@ def _worker(port, paths: list[str], headers, warmup, barrier, budget, out: Sampl
         while budget.take():
             path = next(turn)
             began = time.perf_counter()
+            kept = connection.sock is not None  # a connection that carried a request before: it may have idled
             try:
                 try:
                     status = _get(connection, path, headers)[0]
-                except STALE:  # closed by the server while idle (a connection that waited at the barrier, say):
-                    connection.close()  # sent again on a new one, as HTTP clients do with a safe request
-                    out.resent += 1
+                except STALE:
+                    if not kept:  # a new connection refused or reset: an error, not an idle close
+                        raise
+                    connection.close()  # closed by the server while idle (at the warm-up barrier, say): sent
+                    out.resent += 1  # again on a new connection, as HTTP clients do with a safe request
                     status = _get(connection, path, headers)[0]
             except (OSError, http.client.HTTPException) as error:
                 status = type(error).__name__

@@ -174,3 +174,34 @@ def test_a_request_on_a_connection_the_server_closed_while_idle_is_sent_again():
         server.server_close()
     assert sample.requests == 10 and sample.errors == 0
     assert 1 <= sample.resent <= 9  # the first request had a new connection; most later ones found theirs closed
+
+
+def test_a_new_connection_that_is_reset_counts_as_an_error_not_a_resend():
+    """Only a kept-alive connection may have been closed while idle: a reset on a fresh one is the server failing."""
+    import socket
+    import struct
+    import threading
+
+    import loadgen
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def reset_everyone():
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            client.recv(65536)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()  # RST, no answer
+
+    threading.Thread(target=reset_everyone, daemon=True).start()
+    try:
+        sample = loadgen.measure(listener.getsockname()[1], "/q", requests=5, concurrency=1, duration=30, warmup=0)
+    finally:
+        listener.close()
+    assert sample.requests == 0 and sample.errors == 5 and sample.resent == 0
+    assert set(sample.failures) <= {"ConnectionResetError", "RemoteDisconnected", "BrokenPipeError"}
