@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 import loadgen  # noqa: E402
 import virtuoso  # noqa: E402
 from scale import (API_MIX, BENCH_DATA, FULL_MIX, GRAPH, OXIGRAPH, PROJECT, SERVICE_ENV, Server, _machine,  # noqa: E402
-                   free_port, mix, step, timed)
+                   errors_cell, free_port, mix, step, timed)
 
 TARGET = 0.85
 
@@ -113,12 +113,13 @@ def run(args) -> dict:
 def markdown(result: dict) -> str:
     lines = [f"Remote-mode bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
              f"{result['concurrency']}", "",
-             "| engine | side | API mix req/s | full mix req/s | q1 p50 ms | same rows |", "|---|---|---:|---:|---:|---|"]
+             "| engine | side | API mix req/s | full mix req/s | q1 p50 ms | same rows | errors |",
+             "|---|---|---:|---:|---:|---|---|"]
     for engine, found in result["engines"].items():
         for side, figures in found["sides"].items():
             q1 = figures["api_mix"]["queries"]["q1_article_lookup"]["p50_ms"]
             lines.append(f"| {engine} | {side} | {figures['api_mix']['rps']} | {figures['full_mix']['rps']} | {q1} | "
-                         f"{found['same_rows']} |")
+                         f"{found['same_rows']} | {errors_cell(figures)} |")
     lines += ["", f"| ratio: kg serve --endpoint / the engine directly | API mix (target ≥ {TARGET}) | full mix |",
               "|---|---:|---:|"]
     for engine, found in result["engines"].items():

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -321,6 +322,18 @@ def restart_seconds(name: str, command: list[str], path: str, env: dict | None, 
     return round(statistics.median(seconds), 2) if seconds else None
 
 
+def errors_cell(side: dict) -> str:
+    """A side's failed requests over both mixes (round-robin, then each query alone), what they were, and the requests
+    sent again after the server closed an idle kept-alive connection (reports before 2026-12-05 did not count those)."""
+    mixes = [side["api_mix"], side["full_mix"]]
+    errors = sum(m.get("errors", 0) + sum(q["errors"] for q in m["queries"].values()) for m in mixes)
+    kinds = Counter()
+    for m in mixes:
+        kinds.update(m.get("failures", {}))
+    text = str(errors) + (" (" + ", ".join(f"{kind} ×{n}" for kind, n in kinds.items()) + ")" if kinds else "")
+    return f"{text}, resent {sum(m['resent'] for m in mixes)}" if all("resent" in m for m in mixes) else text
+
+
 def _ratio(serving: dict, ours: str, reference: str, which: str) -> float | None:
     if ours not in serving or reference not in serving:
         return None
@@ -339,8 +352,8 @@ def markdown(result: dict) -> str:
     lines = [f"Scale bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
              f"{result['concurrency']}", "",
              "| side | start s (restarts: median) | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB "
-             "| same rows | API mix CPU ms/request: server, load generator |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---:|"]
+             "| same rows | errors | API mix CPU ms/request: server, load generator |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
     for name, side in result["serving"].items():
         q, api = side["full_mix"]["queries"], side["api_mix"]
         cpu = (f"{api['server_cpu_ms_per_request']}, {api['client_cpu_ms_per_request']}"
@@ -348,7 +361,7 @@ def markdown(result: dict) -> str:
         start = side["start_s"] if side.get("restart_s") is None else f"{side['start_s']} ({side['restart_s']})"
         lines.append(f"| {name} | {start} | {api['rps']} | {side['full_mix']['rps']} | "
                      f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side.get('peak_rss_mib', '')} | "
-                     f"{side['same_rows']} | {cpu} |")
+                     f"{side['same_rows']} | {errors_cell(side)} | {cpu} |")
     lines += ["", "Server CPU ms per request, by query (API mix), and the engine alone (pyoxigraph in this process, "
               "no HTTP, on each on-disk store):", "", "| side | " + " | ".join(API_MIX) + " |",
               "|---|" + "---:|" * len(API_MIX)]

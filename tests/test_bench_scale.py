@@ -31,6 +31,7 @@ def test_a_small_scale_run_compares_every_side(tmp_path):
     assert set(result["engine_in_process_cpu_ms"]) == {"kg-db", "ox-db"}
     assert all(cost > 0 for costs in result["engine_in_process_cpu_ms"].values() for cost in costs.values())
     assert (tmp_path / "scale-5000.md").read_text().startswith("Scale bench, 5,000 triples")
+    assert "| True | 0, resent 0 |" in (tmp_path / "scale-5000.md").read_text()  # errors printed, none here
     assert (tmp_path / "scale-5000.svg").read_text().startswith("<svg")
     assert "kg load --store" in done.stderr and "starting oxigraph serve-read-only" in done.stderr  # progress
 
@@ -48,4 +49,5 @@ def test_a_small_remote_run_compares_the_front_with_each_engine(tmp_path):
         assert all(side["full_mix"]["rps"] > 0 for side in engine["sides"].values())
         assert all(query["errors"] == 0 for side in engine["sides"].values() for query in side["full_mix"]["queries"].values())
     assert "| Virtuoso |" in (tmp_path / "remote-5000.md").read_text()
+    assert "| errors |" in (tmp_path / "remote-5000.md").read_text()
     assert "Virtuoso bulk load" in done.stderr and "round-robin" in done.stderr  # progress
