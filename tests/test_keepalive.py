@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.error import HTTPError
 from urllib.request import Request
@@ -50,9 +51,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append((self.command, self.path, self.headers.get("Connection")))
-        if self.path == "/away":
+        if self.path == "/slow":
+            time.sleep(1)  # past the client's time limit
+        if self.path in ("/away", "/elsewhere"):
             self.send_response(303)
-            self.send_header("Location", "/7")
+            self.send_header("Location", "/7" if self.path == "/away" else "http://localhost:9/7")
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
@@ -142,4 +145,19 @@ def test_a_forked_worker_opens_its_own_connection(server):
         os._exit(0 if read(open_url, server.url("/2")) == b"2" else 1)
     assert os.waitpid(child, 0)[1] == 0
     assert read(open_url, server.url("/3")) == b"3"  # the parent's connection is intact
+    assert server.connections == 2
+
+
+def test_a_redirect_to_another_origin_is_refused_on_a_kept_connection(server, open_url):
+    with pytest.raises(HTTPError, match="another origin"):
+        read(open_url, server.url("/elsewhere"))
+    assert read(open_url, server.url("/1")) == b"1"
+
+
+def test_a_query_past_its_time_limit_fails_and_its_connection_is_not_reused(server, open_url):
+    assert read(open_url, server.url("/1")) == b"1"
+    with pytest.raises(TimeoutError):
+        with open_url(Request(server.url("/slow")), timeout=0.2) as answer:
+            answer.read()
+    assert read(open_url, server.url("/2")) == b"2"  # not the late answer of /slow
     assert server.connections == 2
