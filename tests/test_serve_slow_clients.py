@@ -277,6 +277,24 @@ def test_a_request_that_arrived_while_its_worker_was_busy_is_answered_503_not_re
     assert answer.startswith(b"HTTP/1.1 503 ") and b"send it again" in answer and theirs.recv(4096) == b""
 
 
+def test_a_listener_hands_over_a_connection_only_once_its_first_bytes_are_there():
+    """A connection that has sent nothing stays in the kernel: the one that came later with its head is accepted
+    first, so a worker has nothing half-arrived to hold while it serves."""
+    from kg.serving.workers import defer_accept
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        defer_accept([listener])
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as silent, \
+                socket.create_connection(("127.0.0.1", port)) as talking:
+            talking.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            listener.settimeout(10)
+            accepted, address = listener.accept()
+            with accepted:
+                assert address[1] == talking.getsockname()[1] != silent.getsockname()[1]
+                assert accepted.recv(4096).startswith(b"GET / ")
+
+
 def test_a_select_batch_serves_arrived_requests_before_gathering_more():
     from kg.serving.workers import _listener_last
 

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -371,6 +372,38 @@ def test_a_runaway_is_stopped_at_the_limit_while_the_other_worker_answers(read_o
     assert f"Worker (pid:{stopped}) exited with code {EXIT_CODE}" in read_only.text()
     for _ in range(4):  # the replacement and the untouched worker both serve
         assert read_only.get(SIMPLE)[0] == 200
+
+
+def test_a_connection_whose_head_comes_late_is_not_lost_with_a_worker_the_watchdog_ends(tmp_path):
+    """One worker. A client connects and is slow to send its head; a runaway arrives meanwhile. The worker takes only
+    the runaway (a connection is accepted once its first bytes are there), so when the watchdog ends it the slow
+    client is served by the replacement, not answered 503 with the ended worker's gathered connections."""
+    server = start(tmp_path, KG_WORKERS="1")
+    runaway: dict = {}
+    connected = threading.Event()
+
+    def send_runaway():
+        def opened(port):
+            runaway["port"] = port
+            connected.set()
+        runaway["status"] = server.get(RUNAWAY, connected=opened, source="127.0.0.2")[0]
+
+    try:
+        before = wait_until(lambda: server.workers(), 20, "the worker")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30, source_address=("127.0.0.3", 0)) as late:
+            sender = threading.Thread(target=send_runaway)
+            sender.start()
+            assert connected.wait(10)
+            wait_until(lambda: connection_holder(server.port, runaway["port"], before), 10, "the worker runs it")
+            assert connection_holder(server.port, late.getsockname()[1], before) is None  # still in the kernel
+            late.sendall(f"GET /sparql?query={quote(SIMPLE)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                         "Accept: application/sparql-results+json\r\n\r\n".encode())
+            head, _, body = read_all(late).partition(b"\r\n\r\n")
+        sender.join(LIMIT + 5)
+        assert runaway["status"] == 503
+        assert head.startswith(b"HTTP/1.1 200 ") and json.loads(body)["boolean"] is True, head
+    finally:
+        stop_service(server)
 
 
 ARTICLE = f"{BASE}eli/kz/code/2014/226-V/art_999"

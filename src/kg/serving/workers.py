@@ -6,6 +6,12 @@ first bytes, then a thread blocks parsing. A client that sends part of a head an
 worker until gunicorn's worker timeout and a write-capable service's thread for good. A per-read socket timeout does
 not bound a trickler, and a per-request deadline alone still serialises them (8 connections × deadline ÷ 2 workers).
 
+The kernel hands a connection to `accept` only once its first bytes are there (Linux's `TCP_DEFER_ACCEPT`, nginx's
+`deferred`): a request whose head comes with its connection, the usual case, is complete when a worker takes it and
+is served at once, so a sync worker never holds a connection that has sent nothing yet while it runs a long query
+(the watchdog ending that worker would answer it 503). A connection that stays silent is accepted after about
+`DEFER_ACCEPT` seconds, and its header deadline runs from then.
+
 So each worker gathers requests first, without blocking: new connections (and kept-alive ones once readable) sit in a
 selector, their bytes in `Arriving`, until the head and the body a worker would wait for (`Content-Length` bytes, or
 chunks up to the last) are there; an `Expect: 100-continue` is answered then (gunicorn repeats it later, as HTTP
@@ -41,6 +47,16 @@ from gunicorn.workers import gthread, sync
 from kg.serving import watchdog
 from kg.serving.arriving import GONE, READY, WAITING, Arriving, Deadlines, Primed
 
+DEFER_ACCEPT = 1  # seconds a connection that has sent nothing waits in the kernel before a worker accepts it
+
+def defer_accept(listeners) -> None:
+    """Accept a TCP connection only once its first bytes arrived (see the module); elsewhere than Linux, at once."""
+    option = getattr(socket, "TCP_DEFER_ACCEPT", None)
+    for listener in listeners:
+        if option is not None and listener.family in (socket.AF_INET, socket.AF_INET6):
+            listener.setsockopt(socket.IPPROTO_TCP, option, DEFER_ACCEPT)
+
+
 def worker_class(kind: str, deadlines: Deadlines) -> type:
     """The worker class for gunicorn's `worker_class` setting: `kind` is "sync" or "gthread"."""
     base = {"sync": SyncWorker, "gthread": ThreadWorker}[kind]
@@ -58,6 +74,7 @@ class SyncWorker(sync.SyncWorker):
         self.selector, self.arriving, self.listening = selectors.DefaultSelector(), {}, False
         watchdog.BEFORE_EXIT.append(self._turn_away)
         self.selector.register(self.PIPE[0], selectors.EVENT_READ)
+        defer_accept(self.sockets)
         for listener in self.sockets:
             listener.setblocking(False)
         try:
@@ -148,6 +165,8 @@ class ThreadWorker(gthread.ThreadWorker):
 
     def init_process(self) -> None:
         self.arriving: dict = {}  # TConn -> Arriving
+        if not self.cfg.is_ssl:
+            defer_accept(self.sockets)
         super().init_process()
 
     def enqueue_req(self, conn) -> None:
