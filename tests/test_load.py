@@ -9,7 +9,7 @@ import pytest
 import kg.services.load
 from kg.core.errors import ParseError
 from kg.core.project import DataFile
-from kg.services.load import Progress, load_file, targets
+from kg.services.load import Progress, load_file, load_files, targets
 from kg.store.embedded import EmbeddedStore
 
 from helpers import BASE, wait_until
@@ -102,3 +102,35 @@ def test_quads_go_into_the_chosen_graph(empty_store, tmp_path):
     quads.write_text("<urn:a> <urn:b> <urn:c> <urn:elsewhere> .\n<urn:a> <urn:b> <urn:d> .\n", encoding="utf-8")
     assert load_file(empty_store, DataFile(quads, "urn:g"), stream=io.StringIO()).triples == 2
     assert empty_store.graph_sizes() == {"urn:g": 2}
+
+
+def test_an_on_disk_store_is_compacted_once_after_all_its_files(empty_store, data, tmp_path, monkeypatch):
+    """The bulk loader leaves overlapping files that a read-only server would never merge: `kg load --store` compacts
+    once the files are in (bench/scale.py shows what that is worth at 10M triples); a store in memory has nothing
+    to compact."""
+    other = tmp_path / "other.nt"
+    other.write_text("<urn:x> <urn:y> <urn:z> .\n", encoding="utf-8")
+    compactions = []
+    real = EmbeddedStore.compact
+    monkeypatch.setattr(EmbeddedStore, "compact", lambda self: compactions.append(self) or real(self))
+    stream = io.StringIO()
+    loaded = load_files(empty_store, [DataFile(data, "urn:g"), DataFile(other, "urn:h")], stream=stream)
+    assert [item.triples for item in loaded] == [25, 1] and compactions == [empty_store]
+    assert empty_store.graph_sizes() == {"urn:g": 25, "urn:h": 1}  # all of it still there, queryable
+    assert ("store compacted for reading in " in stream.getvalue()) is empty_store.on_disk
+
+
+def test_a_store_opened_read_only_is_not_compacted(data, tmp_path):
+    store = EmbeddedStore(tmp_path / "db")
+    load_file(store, DataFile(data, "urn:g"), stream=io.StringIO())
+    assert store.compact() is True
+    store.close()
+    assert EmbeddedStore(tmp_path / "db", read_only=True).compact() is False
+
+
+def test_a_long_step_shows_the_seconds_it_has_taken(monkeypatch):
+    monkeypatch.setattr(Progress, "REPORT_EVERY", 0.01)
+    stream = io.StringIO()
+    with Progress("compacting the store for reading", stream).ticking():
+        wait_until(lambda: " s so far" in stream.getvalue(), what="the ticker reports")
+    assert stream.getvalue().startswith("kg load: compacting the store for reading: ")

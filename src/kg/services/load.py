@@ -1,7 +1,8 @@
 """Files -> store: each RDF file into its named graph, with a progress line (count, rate) for large inputs.
 
-`kg load --store DIR` runs this once; `kg serve --store DIR` then reopens the folder without parsing anything.
-Every file is parsed completely before any of it is stored, so a syntax error stores nothing of that file.
+`kg load --store DIR` runs this once, then compacts the store for reading; `kg serve --store DIR` then reopens the
+folder without parsing anything. Every file is parsed completely before any of it is stored, so a syntax error
+stores nothing of that file.
 """
 
 from __future__ import annotations
@@ -50,8 +51,21 @@ def open_target(settings: Settings) -> Store:
 
 def load_files(store: Store, files: Iterable[DataFile], *, replace: bool = False,
                stream: TextIO | None = None) -> list[Loaded]:
-    """Load each file into its graph (`replace`: instead of the graph's current content), reporting on `stream`."""
-    return [load_file(store, data_file, replace=replace, stream=stream) for data_file in files]
+    """Load each file into its graph (`replace`: instead of the graph's current content), reporting on `stream`;
+    then compact the store once for all of them."""
+    loaded = [load_file(store, data_file, replace=replace, stream=stream) for data_file in files]
+    compact(store, stream or sys.stderr)
+    return loaded
+
+
+def compact(store: Store, stream: TextIO) -> None:
+    """The store's compaction after loading (`Store.compact`), with the seconds it has taken so far while it runs:
+    it reports no progress of its own."""
+    progress = Progress("compacting the store for reading", stream)
+    with progress.ticking():
+        compacted = store.compact()
+    if compacted:
+        progress.finish(f"store compacted for reading in {time.perf_counter() - progress.started:.2f} s")
 
 
 def load_file(store: Store, data_file: DataFile, *, replace: bool = False, stream: TextIO | None = None) -> Loaded:
@@ -96,6 +110,21 @@ class Progress:
         finally:
             self._done.set()
             watcher.join()
+
+    @contextmanager
+    def ticking(self):
+        """Report the seconds elapsed every few seconds while the block runs: work whose share done is unknown."""
+        watcher = threading.Thread(target=self._tick, daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            self._done.set()
+            watcher.join()
+
+    def _tick(self) -> None:
+        while not self._done.wait(self.REPORT_EVERY):
+            self._write(f"{time.perf_counter() - self.started:,.0f} s so far")
 
     def _watch(self, first: int) -> None:
         while not self._done.wait(self.REPORT_EVERY):

@@ -100,5 +100,10 @@ class Store(ABC):
         """Load an RDF file (format from its suffix) into a named graph (`replace`: instead of its content); returns
         the number of triples. A file that does not parse stores nothing and raises ParseError."""
 
+    def compact(self) -> bool:
+        """Reorganise the stored data for reading after a bulk load; whether there was anything to do here (a remote
+        server and an in-memory store keep their own)."""
+        return False
+
     def close(self) -> None:
         """Release resources (flush an on-disk store, close connections)."""
