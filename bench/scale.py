@@ -14,7 +14,8 @@ too (on disk, its default graph the union). Results go to JSON, a Markdown table
 (throughput, and latency percentiles; bench/charts.py); with the results of other sizes in --out, a table and a
 chart across sizes too (scale-sizes.md, .svg). Usage:
 `python bench/scale.py --triples 1000000 [--concurrency 8] [--duration 20] [--warmup 3] [--sides disk,memory]
-[--out DIR] [--work DIR] [--restarts 3]` (a data file already in --work is reused). Start-up: the first start
+[--out DIR] [--work DIR] [--restarts 3] [--rounds 1]` (a data file already in --work is reused). With `--rounds N` the
+sides are measured N times, interleaved, and each mix keeps its best round (every round's req/s and errors printed). Start-up: the first start
 (after the load) and the median of restarts of each on-disk server. CPU: per request for each side and per query,
 beside the engine alone (pyoxigraph in process on each on-disk store). Memory: each side's peak resident memory, summed
 over its processes (pages a worker shares with its master counted in each).
@@ -272,31 +273,17 @@ def run(args) -> dict:
     expected = None
     if "virtuoso" in args.sides:
         sides.append(("Virtuoso", None, None, None))
-    for name, command, path, env in sides:
-        port = free_port()
-        step(f"starting {name}")
-        started = time.perf_counter()
-        if command is None:
-            server = VirtuosoSide(work, data)
-            result["load"]["Virtuoso bulk load"], result["disk_mib"]["virtuoso"] = server.load, server.disk_mib
-            started = time.perf_counter()  # its start-up, not its load
-        else:
-            bind = ["--bind", f"127.0.0.1:{port}"] if command[0] == OXIGRAPH else ["--port", str(port)]
-            server = Server(name, command + bind, port, path, env)
-        start_s = round(time.perf_counter() - started, 2)  # until it answered ASK {}: before the rows are checked
-        try:
-            counts = {q: rows(server, queries[q]) for q in FULL_MIX}
-            expected = expected or counts
-            result["serving"][name] = {
-                "start_s": start_s, "same_rows": counts == expected, "rows": counts,
-                "api_mix": mix(server, queries, API_MIX, args.concurrency, args.duration, args.warmup),
-                "full_mix": mix(server, queries, FULL_MIX, args.concurrency, args.duration, args.warmup)}
-            result["serving"][name]["peak_rss_mib"] = peak_rss_mib(server.process.pid)
-        finally:
-            server.stop()
-        if command is not None and "memory" not in name:  # the first start follows the load: restart on warm pages
-            step(f"{name}: {args.restarts} restarts")
-            result["serving"][name]["restart_s"] = restart_seconds(name, command, path, env, args.restarts)
+    for round_number in range(1, args.rounds + 1):  # the sides interleaved: A B C D, A B C D, ...
+        if args.rounds > 1:
+            step(f"round {round_number} of {args.rounds}")
+        for name, command, path, env in sides:
+            side = serve_side(name, command, path, env, work, data, queries, args, result)
+            expected = expected or side["rows"]
+            side["same_rows"] = side["rows"] == expected
+            result["serving"][name] = keep_best(result["serving"].get(name), side)
+            if command is not None and "memory" not in name and round_number == 1:  # after the load: warm pages
+                step(f"{name}: {args.restarts} restarts")
+                result["serving"][name]["restart_s"] = restart_seconds(name, command, path, env, args.restarts)
     if "disk" in args.sides:
         step("the engine alone, in this process")
         result["engine_in_process_cpu_ms"] = {folder + suffix: in_process_cpu_ms(work / folder, queries, API_MIX, union=union)
@@ -318,6 +305,47 @@ def run(args) -> dict:
     return result
 
 
+def serve_side(name: str, command: list[str] | None, path: str, env: dict | None, work: Path, data: Path,
+               queries: dict[str, str], args, result: dict) -> dict:
+    """Start one side, check its rows, measure both mixes, stop it."""
+    port = free_port()
+    step(f"starting {name}")
+    started = time.perf_counter()
+    if command is None:
+        server = VirtuosoSide(work, data)
+        result["load"]["Virtuoso bulk load"], result["disk_mib"]["virtuoso"] = server.load, server.disk_mib
+        started = time.perf_counter()  # its start-up, not its load
+    else:
+        bind = ["--bind", f"127.0.0.1:{port}"] if command[0] == OXIGRAPH else ["--port", str(port)]
+        server = Server(name, command + bind, port, path, env)
+    start_s = round(time.perf_counter() - started, 2)  # until it answered ASK {}: before the rows are checked
+    try:
+        side = {"start_s": start_s, "rows": {q: rows(server, queries[q]) for q in FULL_MIX},
+                "api_mix": mix(server, queries, API_MIX, args.concurrency, args.duration, args.warmup),
+                "full_mix": mix(server, queries, FULL_MIX, args.concurrency, args.duration, args.warmup)}
+        side["peak_rss_mib"] = peak_rss_mib(server.process.pid)
+    finally:
+        server.stop()
+    return side
+
+
+def keep_best(kept: dict | None, side: dict) -> dict:
+    """Over interleaved rounds (`--rounds`), each mix's best round (the quietest machine for it), the req/s of every
+    round beside it (`rounds_rps`), and the first round's start-up; with one round, the side as measured."""
+    if kept is None:
+        side["rounds_rps"] = {key: [side[key]["rps"]] for key in ("api_mix", "full_mix")}
+        side["rounds_errors"] = [mix_errors(side)]
+        return side
+    kept["rounds_errors"].append(mix_errors(side))  # every round's errors count, not only the kept round's
+    for key in ("api_mix", "full_mix"):
+        kept["rounds_rps"][key].append(side[key]["rps"])
+        if side[key]["rps"] > kept[key]["rps"]:
+            kept[key] = side[key]
+    kept["same_rows"] = kept["same_rows"] and side["same_rows"]
+    kept["peak_rss_mib"] = max(kept["peak_rss_mib"], side["peak_rss_mib"])
+    return kept
+
+
 def restart_seconds(name: str, command: list[str], path: str, env: dict | None, times: int) -> float | None:
     """The median time from launch to the first answer over `times` restarts (None for none)."""
     seconds = []
@@ -335,12 +363,18 @@ def errors_cell(side: dict) -> str:
     """A side's failed requests over both mixes (round-robin, then each query alone), what they were, and the requests
     sent again after the server closed an idle kept-alive connection (reports before 2026-12-05 did not count those)."""
     mixes = [side["api_mix"], side["full_mix"]]
-    errors = sum(m.get("errors", 0) + sum(q["errors"] for q in m["queries"].values()) for m in mixes)
+    errors = sum(side["rounds_errors"]) if "rounds_errors" in side else mix_errors(side)
     kinds = Counter()
     for m in mixes:
         kinds.update(m.get("failures", {}))
     text = str(errors) + (" (" + ", ".join(f"{kind} ×{n}" for kind, n in kinds.items()) + ")" if kinds else "")
     return f"{text}, resent {sum(m['resent'] for m in mixes)}" if all("resent" in m for m in mixes) else text
+
+
+def mix_errors(side: dict) -> int:
+    """Failed requests of one measurement of both mixes (round-robin, then each query alone)."""
+    return sum(m.get("errors", 0) + sum(q["errors"] for q in m["queries"].values())
+               for m in (side["api_mix"], side["full_mix"]))
 
 
 def _ratio(serving: dict, ours: str, reference: str, which: str) -> float | None:
@@ -358,8 +392,10 @@ def _machine() -> str:
 
 
 def markdown(result: dict) -> str:
+    rounds = max((len(side.get("rounds_rps", {}).get("api_mix", [])) for side in result["serving"].values()), default=1)
     lines = [f"Scale bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
-             f"{result['concurrency']}", "",
+             f"{result['concurrency']}" + (f"; the best of {rounds} interleaved rounds (every round's req/s below)"
+                                            if rounds > 1 else ""), "",
              "| side | start s (restarts: median) | API mix req/s | full mix req/s | q1 p50 ms | q3 p50 ms | peak RSS MiB "
              "| same rows | errors | API mix CPU ms/request: server, load generator |",
              "|---|---:|---:|---:|---:|---:|---:|---|---|---:|"]
@@ -371,6 +407,12 @@ def markdown(result: dict) -> str:
         lines.append(f"| {name} | {start} | {api['rps']} | {side['full_mix']['rps']} | "
                      f"{q['q1_article_lookup']['p50_ms']} | {q['q3_offence_subtree']['p50_ms']} | {side.get('peak_rss_mib', '')} | "
                      f"{side['same_rows']} | {errors_cell(side)} | {cpu} |")
+    if rounds > 1:
+        lines += ["", "| side | API mix req/s, each round | full mix req/s, each round | errors, each round |",
+                  "|---|---|---|---|"]
+        lines += [f"| {name} | " + " | ".join(", ".join(str(v) for v in values) for values in
+                                          (side["rounds_rps"]["api_mix"], side["rounds_rps"]["full_mix"],
+                                           side["rounds_errors"])) + " |" for name, side in result["serving"].items()]
     lines += ["", "Server CPU ms per request, by query (API mix), and the engine alone (pyoxigraph in this process, "
               "no HTTP, on each on-disk store; its default graph asked as kg serve asks it, or as the union the way "
               "Oxigraph's server asks it):", "", "| side | " + " | ".join(API_MIX) + " |",
@@ -400,6 +442,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="disk (kg serve --store, oxigraph), memory (kg serve, minimal app), virtuoso")
     parser.add_argument("--work", type=Path, help="keep data and stores here (default: a temporary folder)")
     parser.add_argument("--restarts", type=int, default=3, help="restarts of each on-disk server, for its start-up")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds of all sides, interleaved; each mix's best kept")
     args = parser.parse_args(argv)
     result = run(args)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -52,3 +52,22 @@ def test_a_small_remote_run_compares_the_front_with_each_engine(tmp_path):
     assert "| Virtuoso |" in (tmp_path / "remote-5000.md").read_text()
     assert "| errors |" in (tmp_path / "remote-5000.md").read_text()
     assert "Virtuoso bulk load" in done.stderr and "round-robin" in done.stderr  # progress
+
+
+def test_interleaved_rounds_keep_each_mixs_best_and_every_rounds_errors():
+    sys.path.insert(0, str(SCALE.parent))
+    import scale
+
+    def measured(api: float, full: float, errors: int) -> dict:
+        def mix(rps: float, failed: int) -> dict:
+            return {"rps": rps, "errors": failed, "queries": {"q1_article_lookup": {"errors": 0}}}
+        return {"start_s": 1.0, "rows": {}, "same_rows": True, "peak_rss_mib": 100 + errors,
+                "api_mix": mix(api, errors), "full_mix": mix(full, 0)}
+
+    kept = None
+    for api, full, errors in [(800.0, 20.0, 0), (700.0, 18.0, 2), (850.0, 19.0, 0)]:
+        kept = scale.keep_best(kept, measured(api, full, errors))
+    assert kept["api_mix"]["rps"] == 850.0 and kept["full_mix"]["rps"] == 20.0  # each mix its own best round
+    assert kept["rounds_rps"] == {"api_mix": [800.0, 700.0, 850.0], "full_mix": [20.0, 18.0, 19.0]}
+    assert kept["rounds_errors"] == [0, 2, 0] and kept["peak_rss_mib"] == 102
+    assert scale.errors_cell(kept).startswith("2")  # the errors of a round not kept still count
