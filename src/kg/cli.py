@@ -211,7 +211,9 @@ def _store_commands(commands) -> None:
     where = _store_options()
     fill = commands.add_parser("load", parents=[where], help="load RDF files into an on-disk store or a remote server",
                                description="Each file goes into its own named graph; a file that does not parse "
-                                           "stores nothing and exits 2 with file:line:column.")
+                                           "stores nothing and exits 2 with file:line:column. An on-disk store is "
+                                           "then compacted for reading. A running read-only `kg serve --store` "
+                                           "sees the new data once restarted (or after kill -HUP to its master).")
     fill.add_argument("files", nargs="*", type=Path, help="RDF files, format by suffix (default: ontology/ and graph/)")
     fill.add_argument("--graph", metavar="IRI",
                       help="load every file into this named graph (default: {base}graph/{stem})")
