@@ -113,13 +113,17 @@ def run(args) -> dict:
 def markdown(result: dict) -> str:
     lines = [f"Remote-mode bench, {result['triples']:,} triples, {result['date']}, {result['machine']}, concurrency "
              f"{result['concurrency']}", "",
-             "| engine | side | API mix req/s | full mix req/s | q1 p50 ms | same rows | errors |",
-             "|---|---|---:|---:|---:|---|---|"]
+             "| engine | side | API mix req/s | full mix req/s | q1 p50 ms | same rows | errors "
+             "| API mix CPU ms/request: the front's processes, load generator |",
+             "|---|---|---:|---:|---:|---|---|---:|"]
     for engine, found in result["engines"].items():
         for side, figures in found["sides"].items():
-            q1 = figures["api_mix"]["queries"]["q1_article_lookup"]["p50_ms"]
-            lines.append(f"| {engine} | {side} | {figures['api_mix']['rps']} | {figures['full_mix']['rps']} | {q1} | "
-                         f"{found['same_rows']} | {errors_cell(figures)} |")
+            api = figures["api_mix"]
+            q1 = api["queries"]["q1_article_lookup"]["p50_ms"]
+            front = api.get("server_cpu_ms_per_request")  # the engine queried directly: the front has none
+            cpu = f"{front}, {api['client_cpu_ms_per_request']}" if front is not None else f"–, {api['client_cpu_ms_per_request']}"
+            lines.append(f"| {engine} | {side} | {api['rps']} | {figures['full_mix']['rps']} | {q1} | "
+                         f"{found['same_rows']} | {errors_cell(figures)} | {cpu} |")
     lines += ["", f"| ratio: kg serve --endpoint / the engine directly | API mix (target ≥ {TARGET}) | full mix |",
               "|---|---:|---:|"]
     for engine, found in result["engines"].items():
