@@ -7,7 +7,7 @@ import io
 import pytest
 
 import kg.services.load
-from kg.core.errors import ParseError
+from kg.core.errors import BackendError, ParseError
 from kg.core.project import DataFile
 from kg.services.load import Progress, load_file, load_files, targets
 from kg.store.embedded import EmbeddedStore
@@ -126,6 +126,27 @@ def test_a_store_opened_read_only_is_not_compacted(data, tmp_path):
     assert store.compact() is True
     store.close()
     assert EmbeddedStore(tmp_path / "db", read_only=True).compact() is False
+
+
+def test_a_failed_compaction_says_the_data_is_stored_and_leaves_it_readable(data, tmp_path):
+    store = EmbeddedStore(tmp_path / "db")
+    load_file(store, DataFile(data, "urn:g"), stream=io.StringIO())
+
+    class DiskFull:  # the engine, but its compaction meets a full disk
+        def __init__(self, engine):
+            self.engine = engine
+
+        def optimize(self):
+            raise OSError(28, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.engine, name)
+
+    store.engine = DiskFull(store.engine)
+    with pytest.raises(BackendError, match="the data is stored, but compacting the store failed .*No space left"):
+        store.compact()
+    store.close()
+    assert EmbeddedStore(tmp_path / "db", read_only=True).graph_sizes() == {"urn:g": 25}
 
 
 def test_a_long_step_shows_the_seconds_it_has_taken(monkeypatch):

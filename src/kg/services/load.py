@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from contextlib import contextmanager
-from collections.abc import Iterable
+from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -95,44 +95,39 @@ class Progress:
         rate = count / max(time.perf_counter() - self.started, 1e-9)
         self._write(f"{count:,} triples ({rate:,.0f}/s)")
 
-    @contextmanager
     def watching(self):
         """Report the share read every few seconds while the block runs (only where the kernel tells, and the size
         is known)."""
         first = _bytes_read()
         if first is None or not self.size:
-            yield
-            return
-        watcher = threading.Thread(target=self._watch, args=(first,), daemon=True)
-        watcher.start()
-        try:
-            yield
-        finally:
-            self._done.set()
-            watcher.join()
+            return nullcontext()
+        return self._reporting(lambda: self._share_read(first))
 
-    @contextmanager
     def ticking(self):
         """Report the seconds elapsed every few seconds while the block runs: work whose share done is unknown."""
-        watcher = threading.Thread(target=self._tick, daemon=True)
-        watcher.start()
+        return self._reporting(lambda: f"{time.perf_counter() - self.started:,.0f} s so far")
+
+    @contextmanager
+    def _reporting(self, status: Callable[[], str]):
+        """A thread writing `status()` every REPORT_EVERY seconds until the block ends."""
+        def report() -> None:
+            while not self._done.wait(self.REPORT_EVERY):
+                self._write(status())
+
+        reporter = threading.Thread(target=report, daemon=True)
+        reporter.start()
         try:
             yield
         finally:
             self._done.set()
-            watcher.join()
+            reporter.join()
 
-    def _tick(self) -> None:
-        while not self._done.wait(self.REPORT_EVERY):
-            self._write(f"{time.perf_counter() - self.started:,.0f} s so far")
-
-    def _watch(self, first: int) -> None:
-        while not self._done.wait(self.REPORT_EVERY):
-            done = min(max((_bytes_read() or first) - first, 0), self.size)
-            elapsed = time.perf_counter() - self.started
-            eta = elapsed * (self.size - done) / done if done else None
-            self._write(f"{done / self.size:.0%} of {self.size / 1e6:,.1f} MB"
-                        + (f", about {eta:,.0f} s left" if eta is not None else ""))
+    def _share_read(self, first: int) -> str:
+        done = min(max((_bytes_read() or first) - first, 0), self.size)
+        elapsed = time.perf_counter() - self.started
+        eta = elapsed * (self.size - done) / done if done else None
+        left = f", about {eta:,.0f} s left" if eta is not None else ""
+        return f"{done / self.size:.0%} of {self.size / 1e6:,.1f} MB{left}"
 
     def _write(self, status: str) -> None:
         line = f"kg load: {self.name}: {status}"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import queries
-from kg.core.errors import ParseError, QuerySyntaxError
+from kg.core.errors import BackendError, ParseError, QuerySyntaxError
 from kg.core.project import DataFile
 from kg.rdf.parsing import format_of, located
 from kg.rdf.sparql_lexer import has_dataset_clause
@@ -219,7 +219,11 @@ class EmbeddedStore(Store):
         (bench/scale.py at 10M triples shows the cost). A store already compact costs next to nothing."""
         if not self.on_disk or self.read_only:
             return False
-        self.engine.optimize()
+        try:
+            self.engine.optimize()
+        except OSError as error:  # disk full, say: RocksDB leaves the store as it was before, loaded and readable
+            raise BackendError(f"the data is stored, but compacting the store failed ({error}); it serves as it is, "
+                               "lookups slower on a large store, until `kg load` runs again with room") from None
         return True
 
     def close(self) -> None:
