@@ -120,8 +120,8 @@ def markdown(result: dict) -> str:
         for side, figures in found["sides"].items():
             api = figures["api_mix"]
             q1 = api["queries"]["q1_article_lookup"]["p50_ms"]
-            front = api.get("server_cpu_ms_per_request")  # the engine queried directly: the front has none
-            cpu = f"{front}, {api['client_cpu_ms_per_request']}" if front is not None else f"–, {api['client_cpu_ms_per_request']}"
+            front = api.get("server_cpu_ms_per_request", "–")  # the engine queried directly: no front
+            cpu = f"{front}, {api['client_cpu_ms_per_request']}"
             lines.append(f"| {engine} | {side} | {api['rps']} | {figures['full_mix']['rps']} | {q1} | "
                          f"{found['same_rows']} | {errors_cell(figures)} | {cpu} |")
     lines += ["", f"| ratio: kg serve --endpoint / the engine directly | API mix (target ≥ {TARGET}) | full mix |",

@@ -300,6 +300,25 @@ def test_an_overdue_request_gets_a_503_on_its_socket_and_the_process_ends(make_a
         client.close()
 
 
+def send_in_background(service: Service, query: str, source: str | None = None) -> tuple[threading.Thread, dict]:
+    """`query` sent from a thread, once its connection is open: the thread, and the dict that holds the connection's
+    local `port` now and the answer's `status`, `answer` and `seconds` once the thread ends."""
+    sent: dict = {}
+    connected = threading.Event()
+
+    def opened(port: int) -> None:
+        sent["port"] = port
+        connected.set()
+
+    def send() -> None:
+        sent["status"], sent["answer"], sent["seconds"] = service.get(query, connected=opened, source=source)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    assert connected.wait(10), "the request was not sent"
+    return sender, sent
+
+
 def read_all(connection: socket.socket) -> bytes:
     data = b""
     while chunk := connection.recv(65536):
@@ -344,18 +363,7 @@ def test_a_read_only_service_answers_from_its_workers_with_no_executor_processes
 
 def test_a_runaway_is_stopped_at_the_limit_while_the_other_worker_answers(read_only):
     before = wait_until(lambda: len(read_only.workers()) == 2 and read_only.workers(), 20, "two workers")
-    runaway: dict = {}
-    connected = threading.Event()
-
-    def send_runaway():
-        def opened(port):
-            runaway["port"] = port
-            connected.set()
-        runaway["status"], runaway["answer"], runaway["seconds"] = read_only.get(RUNAWAY, connected=opened)
-
-    sender = threading.Thread(target=send_runaway)
-    sender.start()
-    assert connected.wait(10)
+    sender, runaway = send_in_background(read_only, RUNAWAY)
     taker = wait_until(lambda: connection_holder(read_only.port, runaway["port"], before), 10,
                        "a worker has accepted the runaway's connection")  # a sync worker: it is busy with it now
     status, answer, seconds = read_only.get(SIMPLE, source="127.0.0.2")  # another client (admission is per client)
@@ -379,21 +387,10 @@ def test_a_connection_whose_head_comes_late_is_not_lost_with_a_worker_the_watchd
     the runaway (a connection is accepted once its first bytes are there), so when the watchdog ends it the slow
     client is served by the replacement, not answered 503 with the ended worker's gathered connections."""
     server = start(tmp_path, KG_WORKERS="1")
-    runaway: dict = {}
-    connected = threading.Event()
-
-    def send_runaway():
-        def opened(port):
-            runaway["port"] = port
-            connected.set()
-        runaway["status"] = server.get(RUNAWAY, connected=opened, source="127.0.0.2")[0]
-
     try:
         before = wait_until(lambda: server.workers(), 20, "the worker")
         with socket.create_connection(("127.0.0.1", server.port), timeout=30, source_address=("127.0.0.3", 0)) as late:
-            sender = threading.Thread(target=send_runaway)
-            sender.start()
-            assert connected.wait(10)
+            sender, runaway = send_in_background(server, RUNAWAY, source="127.0.0.2")
             wait_until(lambda: connection_holder(server.port, runaway["port"], before), 10, "the worker runs it")
             assert connection_holder(server.port, late.getsockname()[1], before) is None  # still in the kernel
             late.sendall(f"GET /sparql?query={quote(SIMPLE)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"

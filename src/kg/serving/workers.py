@@ -49,6 +49,7 @@ from kg.serving.arriving import GONE, READY, WAITING, Arriving, Deadlines, Prime
 
 DEFER_ACCEPT = 1  # seconds a connection that has sent nothing waits in the kernel before a worker accepts it
 
+
 def defer_accept(listeners) -> None:
     """Accept a TCP connection only once its first bytes arrived (see the module); elsewhere than Linux, at once."""
     option = getattr(socket, "TCP_DEFER_ACCEPT", None)
