@@ -4,7 +4,10 @@ Both apps answer the same prebuilt WSGI environ (GET `/sparql?query=`, `Accept: 
 from the same in-memory pyoxigraph store: the bare reference (`bench/reference.py`) and the service built by
 `create_app` on a plain `EmbeddedStore` (no time-limit machinery; `bench/run.py` measures whole servers).
 The figure is the median µs per request over batches of 50 (the two apps' batches interleaved), and the
-service's ratio to the reference. Run: `python bench/front.py [--requests N] [--serving] [--profile QUERY]`;
+service's ratio to the reference. With `--endpoint URL` both go to that SPARQL server (holding the project's graphs,
+its default graph their union): the reference is then the bare proxy (`bench/proxy_reference.py`), the service runs in
+remote mode, and the figures are what each front costs around the same HTTP exchange.
+Run: `python bench/front.py [--requests N] [--serving] [--endpoint URL] [--profile QUERY]`;
 `--serving` gives the service bench/scale.py's settings (no response cache, no admission control: serving alone, as
 the scale figures measure it); `--profile` runs only the service, for `py-spy record -- python bench/front.py
 --profile lookup`.
@@ -24,12 +27,14 @@ from werkzeug.test import EnvironBuilder
 BENCH = Path(__file__).parent
 sys.path.insert(0, str(BENCH))
 
+from proxy_reference import create_app as create_proxy  # noqa: E402
 from reference import create_app as create_reference  # noqa: E402
 from scale import SERVICE_ENV  # noqa: E402
 
 from kg.core.config import Settings  # noqa: E402
 from kg.core.project import project_files  # noqa: E402
 from kg.store.embedded import EmbeddedStore  # noqa: E402
+from kg.store.open import open_store  # noqa: E402
 from kg.web.app import create_app  # noqa: E402
 
 QUERIES = ("ask", "lookup", "label", "chapter-articles")
@@ -72,8 +77,11 @@ def timings(apps: list, env: dict, requests: int) -> list[float]:
 SERVING = SERVICE_ENV  # bench/scale.py's service: no cache, no admission control, serving alone
 
 
-def apps(environ: dict[str, str] | None = None):
-    settings = Settings.from_env(environ or {})
+def apps(environ: dict[str, str] | None = None, endpoint: str | None = None):
+    """(reference, service): on the project's graphs in memory, or both in front of the SPARQL server `endpoint`."""
+    settings = Settings.from_env({**(environ or {}), **({"KG_ENDPOINT": endpoint} if endpoint else {})})
+    if endpoint:
+        return create_proxy(endpoint), create_app(settings, open_store(settings))
     store = EmbeddedStore.from_files(project_files(settings))
     return create_reference(store.engine), create_app(settings, store)
 
@@ -82,9 +90,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--serving", action="store_true", help="bench/scale.py's settings: no cache, no admission")
+    parser.add_argument("--endpoint", help="a SPARQL server holding the project's graphs: the remote mode's fronts")
     parser.add_argument("--profile", choices=QUERIES, help="run only the service on this query, for a profiler")
     args = parser.parse_args()
-    reference, service = apps(SERVING if args.serving else None)
+    reference, service = apps(SERVING if args.serving else None, args.endpoint)
     if args.profile:
         env = environ((BENCH / "queries" / f"{args.profile}.rq").read_text(encoding="utf-8"))
         for _ in range(args.requests):

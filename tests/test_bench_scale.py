@@ -46,12 +46,14 @@ def test_a_small_remote_run_compares_the_front_with_each_engine(tmp_path):
     result = json.loads((tmp_path / "remote-5000.json").read_text())
     assert set(result["engines"]) == {"Oxigraph server", "Virtuoso"}
     for engine in result["engines"].values():
-        assert engine["same_rows"] and len(engine["sides"]) == 2
+        assert engine["same_rows"] and len(engine["sides"]) == 3  # the engine, the minimal proxy, the service
+        assert 0 < engine["proxy_api_ratio"] and 0 < engine["service_to_proxy_api"]
         assert all(side["full_mix"]["rps"] > 0 for side in engine["sides"].values())
         assert all(query["errors"] == 0 for side in engine["sides"].values() for query in side["full_mix"]["queries"].values())
     assert "| Virtuoso |" in (tmp_path / "remote-5000.md").read_text()
     assert "| errors |" in (tmp_path / "remote-5000.md").read_text()
-    assert "Virtuoso bulk load" in done.stderr and "round-robin" in done.stderr  # progress
+    assert "| Oxigraph server | minimal Flask proxy (Oxigraph server) |" in (tmp_path / "remote-5000.md").read_text()
+    assert "Virtuoso bulk load" in done.stderr and "oxigraph optimize" in done.stderr and "round-robin" in done.stderr
 
 
 def test_interleaved_rounds_keep_each_mixs_best_and_every_rounds_errors():
