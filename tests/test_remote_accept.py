@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph
 import pytest
 
-from kg.store.guard import REMEMBERED_LENGTH
+from kg.rdf.sparql_lexer import REMEMBERED_LENGTH
 from kg.store.remote import ACCEPT, RemoteStore
 
 from helpers import loopback_http, reply

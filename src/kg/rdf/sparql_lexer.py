@@ -10,11 +10,13 @@ to know where the code is (binding variables, FROM detection, the query form, th
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
+REMEMBERED_LENGTH = 8192  # texts up to this many characters may be remembered by what reads them (memory bounded)
 _STRINGS = "|".join([
     r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",
     r'"(?:[^"\\\n\r]|\\.)*"', r"'(?:[^'\\\n\r]|\\.)*'",
@@ -89,8 +91,17 @@ def has_dataset_clause(text: str) -> bool:
 
 
 def query_form(text: str) -> str | None:
-    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first such keyword outside braces, strings, IRIs and comments."""
+    """SELECT, CONSTRUCT, ASK or DESCRIBE: the first such keyword outside braces, strings, IRIs and comments. A short
+    text's form is remembered: clients repeat their queries, and a form after a long PREFIX prologue costs a pass
+    over all of it."""
+    return _remembered_form(text) if len(text) <= REMEMBERED_LENGTH else _scan_form(text)
+
+
+def _scan_form(text: str) -> str | None:
     for token in tokens(text):
         if token.kind == "word" and token.depth == 0 and token.text.upper() in FORMS:
             return token.text.upper()
     return None
+
+
+_remembered_form = functools.lru_cache(maxsize=2048)(_scan_form)

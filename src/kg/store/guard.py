@@ -23,11 +23,10 @@ import functools
 from dataclasses import dataclass
 
 from kg.core.errors import InputRefused
-from kg.rdf.sparql_lexer import Token, code_tokens, expand_escapes
+from kg.rdf.sparql_lexer import REMEMBERED_LENGTH, Token, code_tokens, expand_escapes
 from kg.store import outbound
 
 DEFAULT_MAX_DEPTH = 64
-REMEMBERED_LENGTH = 8192  # texts up to this many characters are remembered once they passed (memory stays bounded)
 OPENING, CLOSING = {"{", "(", "["}, {"}", ")", "]"}
 
 

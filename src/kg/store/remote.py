@@ -14,7 +14,6 @@ With `KG_REMOTE_USER` every request may log in (Basic or Digest, as the server a
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -31,7 +30,7 @@ from kg.rdf.sparql_lexer import query_form
 from kg.rdf.terms import iri
 from kg.store.base import AskResult, Dataset, QueryResult, SelectResult, Store, Term
 from kg.store.bindings import bind
-from kg.store.guard import REMEMBERED_LENGTH, Guard
+from kg.store.guard import Guard
 from kg.store.http import ServerErrors, log, opener_for, readable_on_the_wire
 from kg.store.solutions import collect
 
@@ -82,7 +81,7 @@ class RemoteStore(Store):
     def _query(self, sparql: str, dataset: Dataset, bindings: dict[str, Term] | None,
                max_rows: int | None) -> QueryResult:
         """Send the query (bindings as an inline VALUES block) and read at most `max_rows` rows of the answer."""
-        text, form = bind(sparql, bindings), _form(sparql)  # the VALUES blocks go inside groups: same form
+        text, form = bind(sparql, bindings), query_form(sparql) or SELECT  # VALUES go inside groups: same form
         wrapper = self._wrapper(text, form, self.timeout, self.open_query)
         for graph in dataset.default_graphs:
             wrapper.addParameter("default-graph-uri", graph)
@@ -225,17 +224,6 @@ class _Wrapper(SPARQLWrapper):
 
     def _query(self):
         return self.open_url(self._createRequest(), timeout=self.timeout), self.returnFormat
-
-
-def _form(sparql: str) -> str:
-    """The query's form, for the Accept header; a short text's is remembered (clients repeat their queries, and a
-    form after many PREFIX lines costs a lexer pass of the whole prologue)."""
-    return _remembered_form(sparql) if len(sparql) <= REMEMBERED_LENGTH else query_form(sparql) or SELECT
-
-
-@functools.lru_cache(maxsize=2048)
-def _remembered_form(sparql: str) -> str:
-    return query_form(sparql) or SELECT
 
 
 def _as_asked(result: QueryResult, form: str) -> QueryResult:
