@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ sys.path.insert(0, str(HERE))
 import loadgen  # noqa: E402
 import virtuoso  # noqa: E402
 from scale import (API_MIX, BENCH_DATA, FULL_MIX, GRAPH, OXIGRAPH, PROJECT, SERVICE_ENV, Server, _machine,  # noqa: E402
-                   errors_cell, free_port, mix, step, timed)
+                   errors_cell, free_port, mix, step, synthetic_data, timed)
 
 TARGET = 0.85
 PROXY, FRONT = "minimal Flask proxy", "kg serve --endpoint"
@@ -92,11 +91,7 @@ def engines(work: Path, data: Path, which: list[str]):
 def run(args) -> dict:
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-remote-"))
     work.mkdir(parents=True, exist_ok=True)
-    data = work / f"kg-{args.triples}.nt"
-    if not data.exists():
-        step(f"generating {args.triples:,} triples")
-        subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
-                        "--out", str(data)], check=True, capture_output=True)
+    data = synthetic_data(work, args.triples)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
     load_before = os.getloadavg()[0]
     result = {"triples": args.triples, "date": date.today().isoformat(), "machine": _machine(),

@@ -61,6 +61,16 @@ def step(message: str) -> None:
     print(f"bench {elapsed // 60:3d}:{elapsed % 60:02d} {message}", file=sys.stderr, flush=True)
 
 
+def synthetic_data(work: Path, triples: int) -> Path:
+    """The shared generator's N-Triples file of `triples` triples in `work`, generated once (a file there is reused)."""
+    data = work / f"kg-{triples}.nt"
+    if not data.exists():
+        step(f"generating {triples:,} triples")
+        subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(triples),
+                        "--out", str(data)], check=True, capture_output=True)
+    return data
+
+
 def timed(command: list[str], env: dict | None = None) -> dict:
     """Run a command to its end: wall seconds and its peak resident memory (MiB), measured by a helper process of
     its own so that each figure is that command's alone."""
@@ -240,11 +250,7 @@ def run(args) -> dict:
     service_env = {**SERVICE_ENV, "KG_QUERY_TIMEOUT": f"{args.timeout:g}"}
     work = Path(args.work or tempfile.mkdtemp(prefix="kg-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    data = work / f"kg-{args.triples}.nt"
-    if not data.exists():
-        step(f"generating {args.triples:,} triples")
-        subprocess.run([sys.executable, str(BENCH_DATA / "gen_legal_kg.py"), "--triples", str(args.triples),
-                        "--out", str(data)], check=True, capture_output=True)
+    data = synthetic_data(work, args.triples)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
     root = work / "root"  # a project folder whose graph/ is the data (N-Triples is Turtle) and no ontology
     (root / "graph").mkdir(parents=True, exist_ok=True)
