@@ -70,7 +70,7 @@ def test_load_reports_each_file_on_stderr(tmp_path, capsys):
     data.write_text(f"<{BASE}id/x> <{BASE}id/p> \"1\" .\n", encoding="utf-8")
     code, out, err = run(capsys, "load", "--store", str(tmp_path / "db"), str(data))
     assert code == 0 and out == ""
-    assert f"-> <{BASE}graph/mine>: 1 triples" in err and "1 triples from 1 files" in err
+    assert f"-> <{BASE}graph/mine>: 1 triple in " in err and "kg load: 1 triple from 1 file\n" in err
 
 
 def test_load_into_a_named_graph_and_replace(tmp_path, capsys):

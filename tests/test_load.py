@@ -40,10 +40,20 @@ def test_progress_shows_the_share_read_and_an_eta(stream, separator, monkeypatch
     monkeypatch.setattr(Progress, "REPORT_EVERY", 0.01)
     progress = Progress("big.nt", stream, size=1_000_000)
     with progress.watching():
-        wait_until(lambda: "100% of 1.0 MB" in stream.getvalue(), what="the watcher reports")
+        wait_until(lambda: "all 1.0 MB read" in stream.getvalue(), what="the watcher reports")
     text = stream.getvalue()
     assert "kg load: big.nt: 25% of 1.0 MB, about " in text and " s left" in text
     assert separator + "kg load: big.nt: 50% of 1.0 MB" in text
+
+
+def test_progress_once_the_file_is_read_shows_the_time_the_store_takes(monkeypatch):
+    """The bulk loader sorts and writes after reading the last byte: no "100%, about 0 s left" while it does."""
+    monkeypatch.setattr(kg.services.load, "_bytes_read", iter([0, *[1_000_000] * 1000]).__next__)
+    monkeypatch.setattr(Progress, "REPORT_EVERY", 0.01)
+    stream = io.StringIO()
+    with Progress("big.nt", stream, size=1_000_000).watching():
+        wait_until(lambda: "all 1.0 MB read, storing them: " in stream.getvalue(), what="the watcher reports")
+    assert "100%" not in stream.getvalue() and "0 s left" not in stream.getvalue()
 
 
 def test_progress_counts_triples_when_a_store_reports_them():

@@ -54,7 +54,8 @@ def _load(args, settings: Settings) -> int:
         loaded = load.load_files(store, load.targets(settings, args.files, args.graph), replace=args.replace)
     finally:
         store.close()
-    print(f"kg load: {sum(item.triples for item in loaded):,} triples from {len(loaded)} files", file=sys.stderr)
+    total = load.counted(sum(item.triples for item in loaded), "triple")
+    print(f"kg load: {total} from {load.counted(len(loaded), 'file')}", file=sys.stderr)
     return 0
 
 

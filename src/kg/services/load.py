@@ -75,7 +75,7 @@ def load_file(store: Store, data_file: DataFile, *, replace: bool = False, strea
     with progress.watching():
         count = store.load(data_file.path, data_file.graph, progress, replace=replace)
     loaded = Loaded(data_file.path, data_file.graph, count, time.perf_counter() - started)
-    progress.finish(f"{data_file.path} -> <{data_file.graph}>: {count:,} triples in {loaded.seconds:.2f} s")
+    progress.finish(f"{data_file.path} -> <{data_file.graph}>: {counted(count, 'triple')} in {loaded.seconds:.2f} s")
     return loaded
 
 
@@ -125,6 +125,8 @@ class Progress:
     def _share_read(self, first: int) -> str:
         done = min(max((_bytes_read() or first) - first, 0), self.size)
         elapsed = time.perf_counter() - self.started
+        if done == self.size:  # the engine still sorts and writes what it read: no share to show, the time it takes
+            return f"all {self.size / 1e6:,.1f} MB read, storing them: {elapsed:,.0f} s so far"
         eta = elapsed * (self.size - done) / done if done else None
         left = f", about {eta:,.0f} s left" if eta is not None else ""
         return f"{done / self.size:.0%} of {self.size / 1e6:,.1f} MB{left}"
@@ -137,6 +139,11 @@ class Progress:
     def finish(self, message: str) -> None:
         self.stream.write((CLEAR_LINE if self.live else "") + f"kg load: {message}\n")
         self.stream.flush()
+
+
+def counted(number: int, noun: str) -> str:
+    """`1 triple`, `2 triples`, `1,000 triples`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _size(path: Path) -> int | None:
