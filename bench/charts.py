@@ -78,6 +78,39 @@ def sizes_chart(results: list[dict]) -> str:
     return _svg(y + 16, parts)
 
 
+LOADERS = (("kg load --store", "#3b6ea5"), ("oxigraph load", "#e0a030"), ("oxigraph load + optimize", "#b03a2e"))
+
+
+def load_chart(result: dict) -> str:
+    """bench/loading.py's run: for each syntax, the seconds of `kg load --store`, of the bulk loader, and of the bulk
+    loader with its compaction (the same work `kg load` does); then the peak memory of the two loaders."""
+    rows = list(result["formats"].items())
+    parts, y = [_text(LABEL_X, 20, f'loading {result["triples"]:,} triples ({result["date"]}, medians of '
+                                   f'{result["rounds"]} rounds)', size=14)], 32
+    for unit, bars in (("seconds", _load_seconds), ("peak memory, MiB", _load_memory)):
+        parts.append(_text(LABEL_X, y + 14, unit, size=13))
+        y += 22
+        values = {syntax: bars(row["median"]) for syntax, row in rows}
+        top = max(value for figures in values.values() for value in figures) or 1
+        for syntax, figures in values.items():
+            parts.append(_text(LABEL_X + 16, y + 14 * len(figures) - 2, syntax, size=12))
+            for offset, (value, (_, colour)) in enumerate(zip(figures, LOADERS)):
+                parts += _bar(y + offset * 16, value / top, colour, value, height=14)
+            y += 16 * len(figures) + 8
+        y += 6
+    parts += _legend(y + 8, LOADERS, spacing=130)
+    return _svg(y + 24, parts)
+
+
+def _load_seconds(median: dict) -> list[float]:
+    load = median["oxigraph load"]["seconds"]
+    return [median["kg load --store"]["seconds"], load, round(load + median["oxigraph optimize"]["seconds"], 2)]
+
+
+def _load_memory(median: dict) -> list[float]:
+    return [median["kg load --store"]["peak_mib"], median["oxigraph load"]["peak_mib"]]
+
+
 def sizes_markdown(results: list[dict]) -> str:
     """The same across runs as a table: req/s and p50 of the lookup per side and size."""
     results = sorted(results, key=lambda result: result["triples"])
@@ -134,8 +167,8 @@ def _axis(y: float, low: float, high: float) -> list[str]:
     return parts
 
 
-def _legend(y: float, entries: list[tuple[str, str]]) -> list[str]:
-    return [_text(PLOT_X + 70 * index, y, label, fill=colour) for index, (label, colour) in enumerate(entries)]
+def _legend(y: float, entries: list[tuple[str, str]], spacing: int = 70) -> list[str]:
+    return [_text(PLOT_X + spacing * index, y, label, fill=colour) for index, (label, colour) in enumerate(entries)]
 
 
 def _text(x: float, y: float, text: str, size: int = 12, fill: str = "#000") -> str:

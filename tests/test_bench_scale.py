@@ -56,6 +56,32 @@ def test_a_small_remote_run_compares_the_front_with_each_engine(tmp_path):
     assert "Virtuoso bulk load" in done.stderr and "oxigraph optimize" in done.stderr and "round-robin" in done.stderr
 
 
+def test_a_small_loading_run_times_both_loaders_on_every_syntax(tmp_path):
+    if not (BENCH_DATA / "gen_legal_kg.py").exists():
+        pytest.skip("shared/bench-data is not beside this checkout")
+    done = subprocess.run([sys.executable, str(SCALE.with_name("loading.py")), "--triples", "3000", "--rounds", "2",
+                           "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads((tmp_path / "out" / "loading-3000.json").read_text())
+    assert list(result["formats"]) == ["N-Triples", "Turtle", "N-Quads"]
+    for row in result["formats"].values():
+        assert row["same_quads"] and row["quads"]["kg load --store"] > 3000 * 0.9  # the same triples, all of them
+        assert all(len(seconds) == 2 for seconds in row["rounds_seconds"].values())
+        assert all(ratio > 0 for ratio in row["ratios"].values())
+    assert {path.suffix for path in (tmp_path / "work").glob("kg-3000.*")} >= {".nt", ".ttl", ".nq"}
+    report = (tmp_path / "out" / "loading-3000.md").read_text()
+    assert report.startswith("Loading bench, 3,000 triples") and "| Turtle |" in report
+    assert (tmp_path / "out" / "loading-3000.svg").read_text().startswith("<svg")
+    assert "writing kg-3000.ttl" in done.stderr and "N-Quads" in done.stderr  # progress
+
+
+def test_the_loading_bench_refuses_a_syntax_it_does_not_know(tmp_path):
+    done = subprocess.run([sys.executable, str(SCALE.with_name("loading.py")), "--formats", "nt,rdfxml",
+                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "not ['rdfxml']" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_interleaved_rounds_keep_each_mixs_best_and_every_rounds_errors():
     sys.path.insert(0, str(SCALE.parent))
     import scale
