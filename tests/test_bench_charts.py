@@ -1,10 +1,12 @@
-"""bench/charts.py: the scale bench's pictures hold every side, size and percentile they are given, as valid SVG."""
+"""bench/charts.py: the benches' pictures hold every side, size, percentile and loader they are given, as valid SVG."""
 
 from __future__ import annotations
 
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import charts  # noqa: E402
@@ -62,3 +64,23 @@ def test_across_sizes_a_run_from_before_round_robin_mixes_is_compared_by_the_mea
     assert "| kg serve --store | 1,000,000 | 8 | 580.0 | " in table  # the new run's mean, not its round-robin 290
     assert "mean of each query" in texts(charts.sizes_chart([before, after]))[0]
     assert "round-robin" in charts.sizes_markdown([after]).splitlines()[0]
+
+
+def test_the_loading_chart_draws_three_time_bars_and_two_memory_bars_per_syntax_on_one_scale_each():
+    def median(kg: float, ox: float, optimize: float, kg_mib: float, ox_mib: float) -> dict:
+        return {"kg load --store": {"seconds": kg, "peak_mib": kg_mib},
+                "oxigraph load": {"seconds": ox, "peak_mib": ox_mib},
+                "oxigraph optimize": {"seconds": optimize, "peak_mib": 50.0}}
+    result = {"triples": 1_000, "date": "2026-12-06", "rounds": 3, "formats": {
+        "N-Triples": {"median": median(9.0, 7.0, 1.0, 900.0, 1000.0)},
+        "Turtle": {"median": median(4.5, 7.0, 1.0, 450.0, 1000.0)}}}
+    svg = ET.fromstring(charts.load_chart(result))
+    widths = [float(rect.get("width")) for rect in svg.iter(f"{SVG}rect")]
+    assert len(widths) == 2 * (3 + 2)
+    seconds, memory = widths[:6], widths[6:]  # all the syntaxes' seconds, then all their peaks
+    full = charts.PLOT_WIDTH
+    # 9 s the longest load: kg 9, oxigraph 7, with its compaction 8; then the Turtle row
+    assert seconds == pytest.approx([full, full * 7 / 9, full * 8 / 9, full / 2, full * 7 / 9, full * 8 / 9])
+    assert memory == pytest.approx([full * 0.9, full, full * 0.45, full])  # 1,000 MiB the largest
+    labels = texts(charts.load_chart(result))
+    assert labels.count("N-Triples") == 2 and labels.count("Turtle") == 2
