@@ -1,4 +1,4 @@
-"""The `kg` command line. Exit codes: 0 success / conforms, 1 does not conform, 2 usage or parse error.
+"""The `kg` command line. Exit: 0 success / conforms, 1 does not conform, 2 usage or parse error, 130 interrupted.
 
 `serve`, `load`, `query` and `export` share the store options: `--store DIR` (an on-disk Oxigraph store) or
 `--endpoint URL` (a remote SPARQL 1.1 server); without either, the project's files are loaded into memory.
@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except KgError as error:
         print(f"kg: {error}", file=sys.stderr)
         return error.exit_code
+    except KeyboardInterrupt:  # Ctrl-C (and SIGTERM during `kg load`, which undoes the file it was loading)
+        print("kg: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, as the shell reports a command ended by Ctrl-C
 
 
 def _settings(args) -> Settings:
@@ -51,11 +54,9 @@ def _load(args, settings: Settings) -> int:
 
     store = load.open_target(settings)
     try:
-        loaded = load.load_files(store, load.targets(settings, args.files, args.graph), replace=args.replace)
+        load.load_files(store, load.targets(settings, args.files, args.graph), replace=args.replace)
     finally:
         store.close()
-    total = load.counted(sum(item.triples for item in loaded), "triple")
-    print(f"kg load: {total} from {load.counted(len(loaded), 'file')}", file=sys.stderr)
     return 0
 
 
@@ -212,9 +213,9 @@ def _store_commands(commands) -> None:
     where = _store_options()
     fill = commands.add_parser("load", parents=[where], help="load RDF files into an on-disk store or a remote server",
                                description="Each file goes into its own named graph; a file that does not parse "
-                                           "stores nothing and exits 2 with file:line:column. An on-disk store is "
-                                           "then compacted for reading. A running read-only `kg serve --store` "
-                                           "sees the new data once restarted (or after kill -HUP to its master).")
+                                           "(exit 2, file:line:column) or whose load is interrupted (exit 130) stores "
+                                           "nothing. An on-disk store is then compacted for reading. A running "
+                                           "`kg serve --store` sees the new data once restarted (or kill -HUP).")
     fill.add_argument("files", nargs="*", type=Path, help="RDF files, format by suffix (default: ontology/ and graph/)")
     fill.add_argument("--graph", metavar="IRI",
                       help="load every file into this named graph (default: {base}graph/{stem})")

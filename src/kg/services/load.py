@@ -1,12 +1,14 @@
 """Files -> store: each RDF file into its named graph, with a progress line (count, rate) for large inputs.
 
 `kg load --store DIR` runs this once, then compacts the store for reading; `kg serve --store DIR` then reopens the
-folder without parsing anything. Every file is parsed completely before any of it is stored, so a syntax error
-stores nothing of that file.
+folder without parsing anything. A syntax error or an interruption (Ctrl-C, SIGTERM) stores nothing of the file under
+way; the store sees to that (`Store.load`, and on disk `kg.store.journal` for a process that ended before it could).
 """
 
 from __future__ import annotations
 
+import signal
+import socket
 import sys
 import threading
 import time
@@ -19,7 +21,7 @@ from typing import TextIO
 from kg.core.config import Settings
 from kg.core.errors import UsageError
 from kg.core.project import DataFile, project_files
-from kg.store.base import Store
+from kg.store.base import InterruptedAfterStoring, Store
 from kg.store.open import open_store
 
 CLEAR_LINE = "\r\x1b[K"  # back to the line's start, erase it
@@ -53,8 +55,11 @@ def load_files(store: Store, files: Iterable[DataFile], *, replace: bool = False
                stream: TextIO | None = None) -> list[Loaded]:
     """Load each file into its graph (`replace`: instead of the graph's current content), reporting on `stream`;
     then compact the store once for all of them."""
+    stream = stream or sys.stderr
     loaded = [load_file(store, data_file, replace=replace, stream=stream) for data_file in files]
-    compact(store, stream or sys.stderr)
+    compact(store, stream)
+    print(f"kg load: {counted(sum(item.triples for item in loaded), 'triple')} from {counted(len(loaded), 'file')}",
+          file=stream)
     return loaded
 
 
@@ -72,11 +77,54 @@ def load_file(store: Store, data_file: DataFile, *, replace: bool = False, strea
     """One file into its graph; a syntax error stores nothing of it, and a graph it replaces keeps its content."""
     progress = Progress(data_file.path.name, stream or sys.stderr, _size(data_file.path))
     started = time.perf_counter()
-    with progress.watching():
-        count = store.load(data_file.path, data_file.graph, progress, replace=replace)
+    with progress.watching(), _interruptible(progress):
+        try:
+            count = store.load(data_file.path, data_file.graph, progress, replace=replace)
+        except InterruptedAfterStoring:
+            progress.finish(f"{data_file.path}: interrupted once it had parsed whole: it was stored, the load ends")
+            raise
+        except KeyboardInterrupt:  # the store has taken out what it had of the file (files before it stay)
+            progress.finish(f"{data_file.path}: interrupted: nothing of it was stored")
+            raise
     loaded = Loaded(data_file.path, data_file.graph, count, time.perf_counter() - started)
     progress.finish(f"{data_file.path} -> <{data_file.graph}>: {counted(count, 'triple')} in {loaded.seconds:.2f} s")
     return loaded
+
+
+@contextmanager
+def _interruptible(progress: "Progress"):
+    """Ctrl-C and SIGTERM (`kill`, a service manager stopping `kg load`) during a file's load: said at once, and raised
+    as KeyboardInterrupt, on which the store undoes the file. Python acts on a signal only when the engine's call
+    returns, which for the bulk loader is when the whole file is stored (a minute at 10M triples): until then the
+    signal's byte on a wakeup socket (`signal.set_wakeup_fd`, written by the C-level handler) is all there is."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives signals
+        yield
+        return
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    previous = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    terminating = signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM as Ctrl-C: undone alike
+
+    def notice() -> None:
+        while received := reader.recv(16):
+            if {signal.SIGINT, signal.SIGTERM} & set(received):
+                progress.interrupted = time.perf_counter()
+                progress.finish(f"{progress.name}: interrupted: the engine ends its step first, then what it stored "
+                                "of the file is removed (Ctrl-\\ quits at once: the next `kg load` into the store "
+                                "removes it then)")
+                return
+
+    watcher = threading.Thread(target=notice, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, terminating)
+        signal.set_wakeup_fd(previous)
+        writer.close()
+        reader.shutdown(socket.SHUT_RDWR)  # ends the watcher's recv
+        watcher.join()
+        reader.close()
 
 
 class Progress:
@@ -89,6 +137,7 @@ class Progress:
     def __init__(self, name: str, stream: TextIO, size: int | None = None) -> None:
         self.name, self.stream, self.size, self.started = name, stream, size, time.perf_counter()
         self.live = bool(getattr(stream, "isatty", lambda: False)())
+        self.interrupted: float | None = None  # when a signal to stop came: the reports then say the load is undone
         self._done = threading.Event()
 
     def __call__(self, count: int) -> None:
@@ -112,7 +161,8 @@ class Progress:
         """A thread writing `status()` every REPORT_EVERY seconds until the block ends."""
         def report() -> None:
             while not self._done.wait(self.REPORT_EVERY):
-                self._write(status())
+                self._write(status() if self.interrupted is None else
+                            f"interrupted, undoing the load: {time.perf_counter() - self.interrupted:,.0f} s so far")
 
         reporter = threading.Thread(target=report, daemon=True)
         reporter.start()

@@ -32,6 +32,7 @@ from pathlib import Path
 from kg.core.config import Settings
 from kg.core.errors import KgError, UsageError
 from kg.store.base import Store
+from kg.store.journal import Journal
 from kg.store.open import durable, open_store
 from kg.serving.client_input import ClientInput
 from kg.web.admission import ledger_for
@@ -74,6 +75,8 @@ def serve(settings: Settings, dev: bool = False) -> None:
     if settings.store_path != given.store_path:
         log.info("writes are kept on disk in %s (the default without --store)", settings.store_path)
     check_port(settings.host, settings.port)  # one clear message, not gunicorn's retries
+    if settings.store_path and not settings.writable:  # read-only, it could not undo a load cut short: it would serve
+        Journal(settings.store_path).refuse_unfinished()  # part of a file as if it were whole
     if dev:
         _serve_dev(settings, started)
         return

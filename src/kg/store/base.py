@@ -20,6 +20,12 @@ from kg.rdf.terms import Quad, Term, Triple, python_value
 from kg.store.guard import Guard
 
 
+class InterruptedAfterStoring(KeyboardInterrupt):
+    """An interruption (Ctrl-C) that came once the file had parsed whole and its move into an existing graph had
+    begun: the load was finished before it was let through, so the file is stored (any other interruption of a load
+    stores nothing of the file)."""
+
+
 @dataclass(frozen=True)
 class Dataset:
     """A request's RDF dataset (SPARQL 1.1 Protocol `default-graph-uri` / `named-graph-uri`); empty = the store's."""

@@ -10,13 +10,14 @@ from pathlib import Path
 import pyoxigraph
 
 from kg import queries
-from kg.core.errors import BackendError, ParseError, QuerySyntaxError
+from kg.core.errors import BackendError, QuerySyntaxError
 from kg.core.project import DataFile
-from kg.rdf.parsing import format_of, located
 from kg.rdf.sparql_lexer import has_dataset_clause
 from kg.rdf.terms import graph_node, quad
+from kg.store import loading
 from kg.store.base import Dataset, QueryResult, Store, Term
 from kg.store.guard import Guard
+from kg.store.journal import Journal
 from kg.store.solutions import collect
 from kg.store.version import Version
 
@@ -47,6 +48,9 @@ class EmbeddedStore(Store):
         else:
             self.engine = pyoxigraph.Store(str(path) if path is not None else None)
         self._version = Version(path, writable=not self.read_only)
+        self._journal = Journal(path if self.on_disk else None)
+        if not self.read_only and loading.set_right(self.engine, self._journal, self.on_disk):  # a load cut short
+            self._version.advance()  # read-only it cannot be set right: `kg serve` refuses such a store before this
         self._union = union_arguments(self.engine) if self.read_only else UNION
 
     @property
@@ -169,45 +173,8 @@ class EmbeddedStore(Store):
     @_changes
     def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
              replace: bool = False) -> int:  # progress: the engine reads the file itself (kg.services.load watches)
-        """Load one file into its named graph, parsed once by the engine and streamed into the store (the engine's
-        bulk loader on disk), never held whole in Python. A syntax error raises ParseError and stores nothing of the
-        file: a graph that is new receives the data directly and is removed on error; a graph that exists is loaded
-        beside, into a staging graph, and only a file that parsed completely is moved in (`replace`: instead of the
-        graph's content, which stays as it was until then). Returns the number of triples the file held."""
-        target = graph_node(graph)
-        staging = graph_node(f"{graph}#kg-load-staging") if self.engine.contains_named_graph(target) else target
-        try:
-            self._stream(Path(path), staging)
-        except SyntaxError as error:
-            self.engine.remove_graph(staging)
-            raise located(str(path), error, lambda: Path(path).read_text(encoding="utf-8", errors="replace")) from None
-        except OSError as error:
-            self.engine.remove_graph(staging)
-            raise ParseError(str(path), 0, 0, "", f"cannot read file: {error.strerror or error}") from None
-        count = self._size(staging)
-        if staging != target:
-            if replace:
-                self.engine.clear_graph(target)
-            self.engine.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, target)
-                                    for q in self.engine.quads_for_pattern(None, None, None, staging))
-            self.engine.remove_graph(staging)
-        self.engine.add_graph(target)
-        return count
-
-    def _stream(self, path: Path, graph) -> None:
-        rdf_format = format_of(path)
-        if rdf_format.supports_datasets:  # quads: their graph names give way to the one chosen
-            parsed = pyoxigraph.parse(path=str(path), format=rdf_format)
-            self.engine.bulk_extend(pyoxigraph.Quad(q.subject, q.predicate, q.object, graph) for q in parsed)
-        elif self.on_disk:
-            self.engine.bulk_load(path=str(path), format=rdf_format, to_graph=graph)
-        else:
-            self.engine.load(path=str(path), format=rdf_format, to_graph=graph)
-
-    def _size(self, graph) -> int:
-        # `graph` is a pyoxigraph NamedNode: its N-Triples form is a validated IRI, not raw input
-        result = self.engine.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-        return int(next(iter(result))["n"].value)
+        """Load one file into its named graph, whole or not at all, streamed by the engine (`kg.store.loading`)."""
+        return loading.load_file(self.engine, self._journal, Path(path), graph, replace=replace, on_disk=self.on_disk)
 
     def __len__(self) -> int:
         return len(self.engine)
