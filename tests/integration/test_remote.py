@@ -286,6 +286,42 @@ def test_load_uploads_in_batches_with_progress(remote, tmp_path, monkeypatch):
         remote.drop_graph(graph)
 
 
+def interrupted_after(sent: int):
+    """A progress callback that is Ctrl-C once `sent` triples are on the server."""
+    def progress(count: int) -> None:
+        if count >= sent:
+            raise KeyboardInterrupt
+    return progress
+
+
+def test_a_load_interrupted_between_batches_leaves_no_trace(remote, tmp_path, monkeypatch, on_virtuoso):
+    monkeypatch.setattr(kg.store.remote, "BATCH", 10)
+    path, graph = tmp_path / "bulk.nt", f"{SCRATCH}/interrupted-{id(remote)}"
+    path.write_text("".join(f"<{BASE}id/n{i}> <{BASE}id/p> \"{i}\" .\n" for i in range(25)), encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        remote.load(path, graph, interrupted_after(20))  # two batches sent
+    assert remote.graph_triples(graph) == no_graph(remote, on_virtuoso)
+    assert not [name for name in remote.graph_sizes() if name.startswith(graph)]  # nor a staging graph
+
+
+def test_adding_to_a_graph_in_batches_moves_them_in_at_the_end_or_not_at_all(remote, tmp_path, monkeypatch):
+    monkeypatch.setattr(kg.store.remote, "BATCH", 10)
+    graph = f"{SCRATCH}/added-{id(remote)}"
+    first, second = tmp_path / "first.nt", tmp_path / "second.nt"
+    first.write_text(f"<{BASE}id/old> <{BASE}id/p> \"old\" .\n", encoding="utf-8")
+    second.write_text("".join(f"<{BASE}id/n{i}> <{BASE}id/p> \"{i}\" .\n" for i in range(25)), encoding="utf-8")
+    try:
+        remote.load(first, graph)
+        with pytest.raises(KeyboardInterrupt):
+            remote.load(second, graph, interrupted_after(10))
+        assert [str(t.object) for t in remote.graph_triples(graph)] == ['"old"']  # as it was
+        assert remote.load(second, graph) == 25
+        assert remote.graph_sizes()[graph] == 26
+        assert [name for name in remote.graph_sizes() if name.startswith(graph)] == [graph]  # staging dropped
+    finally:
+        remote.drop_graph(graph)
+
+
 def test_load_of_a_bad_file_stores_nothing(remote, tmp_path, on_virtuoso):
     path, graph = tmp_path / "bad.ttl", f"{SCRATCH}/bad-{id(remote)}"
     path.write_text(f"<{BASE}id/a> <{BASE}id/p> <{BASE}id/b> .\n<{BASE}id/a> <{BASE}id/p> \"open .\n", encoding="utf-8")

@@ -24,7 +24,7 @@ from SPARQLWrapper import INSERT, POST, SELECT, SPARQLWrapper
 
 from kg import queries
 from kg.core.config import Settings
-from kg.core.errors import BackendError, UsageError
+from kg.core.errors import BackendError, KgError, UsageError
 from kg.rdf.parsing import read_triples
 from kg.rdf.sparql_lexer import query_form
 from kg.rdf.terms import iri
@@ -165,14 +165,31 @@ class RemoteStore(Store):
     def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
              replace: bool = False) -> int:
         """Parse the whole file first (a syntax error sends nothing), then upload it: in one request when it replaces
-        the graph, in batches when it adds to it."""
+        the graph; in batches when it adds to it, and then, to a graph that exists, into a staging graph that one
+        last update adds to it. A failed batch or an interruption (Ctrl-C) drops what was sent, so the graph stays as
+        it was (a process killed in the middle leaves the batches sent, in the staging graph if the graph existed)."""
         triples = read_triples(path)
         if replace:
             self.replace_graph(graph, triples)
             return len(triples)
-        self._update(_create(graph), self.write_timeout)  # an empty file still makes its graph
-        self._upload(graph, triples, progress)
+        exists = self._graph_exists(graph)  # always true on Virtuoso (ENGINE_DIFFERENCES): staged there, as it may be
+        staging = f"{graph}#kg-load-staging" if exists else graph
+        self._update(f"{_drop(staging)} ;\n{_create(staging)}", self.write_timeout)  # a leftover staging graph goes
+        try:
+            self._upload(staging, triples, progress)
+            if exists:
+                self._update(f"ADD SILENT {_graph(staging)} TO {_graph(graph)} ;\n{_drop(staging)}", self.write_timeout)
+        except BaseException:
+            self._drop_quietly(staging)
+            raise
         return len(triples)
+
+    def _drop_quietly(self, graph: str) -> None:
+        """Drop a graph a load made, on its way out with an error of its own: a second error would hide the first."""
+        try:
+            self._update(_drop(graph), self.write_timeout)
+        except (KgError, OSError) as error:
+            log.warning("the graph <%s> that an interrupted load began could not be dropped (%s): drop it", graph, error)
 
     def _upload(self, graph: str | None, triples: list[pyoxigraph.Triple],
                 progress: Callable[[int], None] | None) -> None:
