@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 import charts  # noqa: E402
 import loadgen  # noqa: E402
 
-BENCH_DATA = Path(os.environ.get("KG_BENCH_DATA", PROJECT.parent / "shared" / "bench-data"))
+BENCH_DATA = Path(os.environ.get("KG_BENCH_DATA", HERE / "data"))  # a copy of shared/bench-data (bench/README.md)
 API_MIX = ["q1_article_lookup", "q2_chapter_articles", "q7_construct_article"]
 FULL_MIX = API_MIX + ["q3_offence_subtree", "q4_instrument_gaps", "q5_stats_trend", "q6_title_search", "q8_count_all"]
 GRAPH = "https://lkg.example.org/graph/all"
