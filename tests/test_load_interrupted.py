@@ -112,6 +112,36 @@ def test_a_load_killed_while_streaming_is_undone_when_the_store_is_next_opened_f
     assert EmbeddedStore(folder, read_only=True).graph_sizes() == {"urn:kept": 4}
 
 
+def test_the_next_kg_load_says_it_set_right_what_a_killed_one_left(tmp_path):
+    folder = tmp_path / "db"
+    store = EmbeddedStore(folder)
+    store.engine.add(pyoxigraph.Quad(pyoxigraph.NamedNode("urn:s"), pyoxigraph.NamedNode("urn:p"),
+                                     pyoxigraph.Literal("half"), pyoxigraph.NamedNode("urn:half")))
+    journal.Journal(folder).write(journal.Entry("urn:half", "urn:half"))
+    store.close()
+    del store
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "load", "--store", str(folder), "--graph", "urn:kept",
+                           str(ntriples(tmp_path / "kept.nt", 2))], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "an earlier `kg load` into <urn:half> was cut short: what it had stored of its file was removed" in done.stderr
+    assert EmbeddedStore(folder, read_only=True).graph_sizes() == {"urn:kept": 2}
+
+
+def test_a_load_that_cannot_write_its_note_stores_nothing(store, tmp_path, monkeypatch):
+    """A full disk when the note says the file is in staging and about to move: the staged file goes."""
+    load_file(store, DataFile(ntriples(tmp_path / "old.nt", 5, "old"), "urn:g"), stream=io.StringIO())
+    real = journal.Journal.write
+
+    def full_disk(self, entry):
+        if entry.moving:
+            raise BackendError("cannot write the note of the load (No space left on device); the file is not loaded")
+        real(self, entry)
+    monkeypatch.setattr(journal.Journal, "write", full_disk)
+    with pytest.raises(BackendError, match="the file is not loaded"):
+        load_file(store, DataFile(ntriples(tmp_path / "new.nt", 30), "urn:g"), replace=True, stream=io.StringIO())
+    assert store.graph_sizes() == {"urn:g": 5}  # the old content, and no staging graph
+
+
 def test_a_load_killed_while_moving_is_finished_when_the_store_is_next_opened_for_writing(tmp_path):
     folder = tmp_path / "db"
     store = EmbeddedStore(folder)
@@ -164,6 +194,6 @@ def test_kg_load_stopped_by_a_signal_says_so_stores_nothing_of_the_file_and_exit
     assert f"big.{suffix}: interrupted: nothing of it was stored" in stderr and "kg: interrupted" in stderr
     assert "Traceback" not in stderr
     if suffix == "nt":  # said at once, while the bulk loader (deaf to signals until its call returns) still ran
-        notice = stderr.index("interrupted: the engine ends its step first, then what it stored of the file is removed")
+        notice = stderr.index("interrupted: the engine ends its current step, then what it stored of the file is removed")
         assert notice < stderr.index("nothing of it was stored")
     assert len(EmbeddedStore(folder, read_only=True)) == 0 and not (folder / journal.FILE).exists()

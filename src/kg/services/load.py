@@ -109,9 +109,8 @@ def _interruptible(progress: "Progress"):
         while received := reader.recv(16):
             if {signal.SIGINT, signal.SIGTERM} & set(received):
                 progress.interrupted = time.perf_counter()
-                progress.finish(f"{progress.name}: interrupted: the engine ends its step first, then what it stored "
-                                "of the file is removed (Ctrl-\\ quits at once: the next `kg load` into the store "
-                                "removes it then)")
+                progress.finish(f"{progress.name}: interrupted: the engine ends its current step, then what it "
+                                "stored of the file is removed (Ctrl-\\ quits at once and may leave part of it)")
                 return
 
     watcher = threading.Thread(target=notice, daemon=True)
