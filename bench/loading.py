@@ -18,7 +18,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import charts  # noqa: E402
-from scale import GRAPH, OXIGRAPH, PROJECT, _machine, step, synthetic_data, timed  # noqa: E402
+from scale import GRAPH, OXIGRAPH, PROJECT, _machine, step, synthetic_data, timed, work_folder  # noqa: E402
 
 TARGET = 1.3
 PREFIXES = {  # the generator's vocabularies, so that the Turtle file is Turtle as people write it
@@ -83,9 +82,7 @@ def quads_in(folder: Path) -> int:
     return len(pyoxigraph.Store.read_only(str(folder)))
 
 
-def run(args) -> dict:
-    work = Path(args.work or tempfile.mkdtemp(prefix="kg-loading-"))
-    work.mkdir(parents=True, exist_ok=True)
+def run(args, work: Path) -> dict:
     data = synthetic_data(work, args.triples)
     load_before = os.getloadavg()[0]
     result = {"triples": args.triples, "date": date.today().isoformat(), "machine": _machine(),
@@ -153,12 +150,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="nt, ttl, nq (default: all three)")
     parser.add_argument("--rounds", type=int, default=3, help="loads of each syntax by each loader; medians kept")
     parser.add_argument("--out", type=Path, default=PROJECT / "bench" / "results")
-    parser.add_argument("--work", type=Path, help="keep the data files here (default: a temporary folder)")
+    parser.add_argument("--work", type=Path,
+                        help="keep the data files here (default: a temporary folder, removed at the end)")
     args = parser.parse_args(argv)
     unknown = [suffix for suffix in args.formats if suffix not in SYNTAXES]
     if unknown or args.rounds < 1:
         parser.error(f"--formats takes {', '.join(SYNTAXES)}; --rounds at least 1" + (f" (not {unknown})" if unknown else ""))
-    result = run(args)
+    with work_folder(args.work, "kg-loading-") as work:
+        result = run(args, work)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"loading-{args.triples}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")

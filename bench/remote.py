@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +31,7 @@ sys.path.insert(0, str(HERE))
 import loadgen  # noqa: E402
 import virtuoso  # noqa: E402
 from scale import (API_MIX, BENCH_DATA, FULL_MIX, GRAPH, OXIGRAPH, PROJECT, SERVICE_ENV, Server, _machine,  # noqa: E402
-                   errors_cell, free_port, mix, step, synthetic_data, timed)
+                   errors_cell, free_port, mix, step, synthetic_data, timed, work_folder)
 
 TARGET = 0.85
 PROXY, FRONT = "minimal Flask proxy", "kg serve --endpoint"
@@ -88,9 +87,7 @@ def engines(work: Path, data: Path, which: list[str]):
         yield Endpoint("Virtuoso", int(server.url.rsplit(":", 1)[1]), "/sparql?query="), loaded, server.stop
 
 
-def run(args) -> dict:
-    work = Path(args.work or tempfile.mkdtemp(prefix="kg-remote-"))
-    work.mkdir(parents=True, exist_ok=True)
+def run(args, work: Path) -> dict:
     data = synthetic_data(work, args.triples)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
     load_before = os.getloadavg()[0]
@@ -156,9 +153,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20, help="seconds per mix and side")
     parser.add_argument("--engines", type=lambda text: text.split(","), default=["oxigraph", "virtuoso"])
     parser.add_argument("--out", type=Path, default=PROJECT / "bench" / "results")
-    parser.add_argument("--work", type=Path, help="keep data and stores here (default: a temporary folder)")
+    parser.add_argument("--work", type=Path,
+                        help="keep data and stores here (default: a temporary folder, removed at the end)")
     args = parser.parse_args(argv)
-    result = run(args)
+    with work_folder(args.work, "kg-remote-") as work:
+        result = run(args, work)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"remote-{args.triples}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")

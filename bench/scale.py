@@ -35,6 +35,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -59,6 +61,18 @@ def step(message: str) -> None:
     """Progress on stderr, the report going to stdout: a 1M run takes a quarter of an hour, a 10M run hours."""
     elapsed = int(time.monotonic() - STARTED)
     print(f"bench {elapsed // 60:3d}:{elapsed % 60:02d} {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def work_folder(given: Path | None, prefix: str) -> Iterator[Path]:
+    """`--work` as given, kept (its data file serves the next run), or a temporary folder removed at the end: the
+    data and the stores take several GB at 10M triples."""
+    if given is not None:
+        given.mkdir(parents=True, exist_ok=True)
+        yield given
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        yield Path(folder)
 
 
 def synthetic_data(work: Path, triples: int) -> Path:
@@ -245,11 +259,9 @@ class VirtuosoSide:
         self.server.stop()
 
 
-def run(args) -> dict:
+def run(args, work: Path) -> dict:
     loadgen.TIMEOUT = args.timeout
     service_env = {**SERVICE_ENV, "KG_QUERY_TIMEOUT": f"{args.timeout:g}"}
-    work = Path(args.work or tempfile.mkdtemp(prefix="kg-scale-"))
-    work.mkdir(parents=True, exist_ok=True)
     data = synthetic_data(work, args.triples)
     queries = {name: (BENCH_DATA / "queries" / f"{name}.rq").read_text() for name in FULL_MIX}
     root = work / "root"  # a project folder whose graph/ is the data (N-Triples is Turtle) and no ontology
@@ -446,11 +458,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=3, help="requests per connection before measuring")
     parser.add_argument("--sides", type=lambda text: text.split(","), default=["disk", "memory"],
                         help="disk (kg serve --store, oxigraph), memory (kg serve, minimal app), virtuoso")
-    parser.add_argument("--work", type=Path, help="keep data and stores here (default: a temporary folder)")
+    parser.add_argument("--work", type=Path,
+                        help="keep data and stores here (default: a temporary folder, removed at the end)")
     parser.add_argument("--restarts", type=int, default=3, help="restarts of each on-disk server, for its start-up")
     parser.add_argument("--rounds", type=int, default=1, help="rounds of all sides, interleaved; each mix's best kept")
     args = parser.parse_args(argv)
-    result = run(args)
+    with work_folder(args.work, "kg-scale-") as work:
+        result = run(args, work)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"scale-{args.triples}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")

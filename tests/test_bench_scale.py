@@ -86,6 +86,18 @@ def test_the_loading_bench_refuses_a_syntax_it_does_not_know(tmp_path):
     assert done.returncode == 2 and "not ['rdfxml']" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_temporary_work_folder_goes_at_the_end_and_a_given_one_stays(tmp_path):
+    sys.path.insert(0, str(SCALE.parent))
+    import scale
+
+    with scale.work_folder(None, "kg-test-") as work:
+        (work / "kg-10.nt").write_text("data")
+    assert not work.exists()  # gigabytes at 10M triples
+    with scale.work_folder(tmp_path / "kept", "kg-test-") as work:
+        (work / "kg-10.nt").write_text("data")
+    assert (tmp_path / "kept" / "kg-10.nt").read_text() == "data"
+
+
 def test_interleaved_rounds_keep_each_mixs_best_and_every_rounds_errors():
     sys.path.insert(0, str(SCALE.parent))
     import scale
