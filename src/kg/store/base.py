@@ -104,7 +104,9 @@ class Store(ABC):
     def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
              replace: bool = False) -> int:
         """Load an RDF file (format from its suffix) into a named graph (`replace`: instead of its content); returns
-        the number of triples. A file that does not parse stores nothing and raises ParseError."""
+        the number of triples. A file that does not parse stores nothing and raises ParseError; an interruption
+        (KeyboardInterrupt) stores nothing either and goes on up, unless the file was stored whole before it could
+        act (InterruptedAfterStoring)."""
 
     def compact(self) -> bool:
         """Reorganise the stored data for reading after a bulk load; whether there was anything to do here (a remote
