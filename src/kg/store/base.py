@@ -20,6 +20,11 @@ from kg.rdf.terms import Quad, Term, Triple, python_value
 from kg.store.guard import Guard
 
 
+def staging_graph(graph: str) -> str:
+    """Where a file bound for an existing graph is loaded first (every backend), and moved in only once it is whole."""
+    return f"{graph}#kg-load-staging"
+
+
 class InterruptedAfterStoring(KeyboardInterrupt):
     """An interruption (Ctrl-C) that came once the file had parsed whole and its move into an existing graph had
     begun: the load was finished before it was let through, so the file is stored (any other interruption of a load

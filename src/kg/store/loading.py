@@ -15,25 +15,27 @@ from pathlib import Path
 
 import pyoxigraph
 
+from kg import queries
 from kg.core.errors import BackendError, ParseError
 from kg.rdf.parsing import format_of, located
 from kg.rdf.terms import graph_node
-from kg.store.base import InterruptedAfterStoring
+from kg.store.base import InterruptedAfterStoring, staging_graph
 from kg.store.journal import Entry, Journal
 
 log = logging.getLogger(__name__)
+GRAPH_SIZE = queries.text("store/graph-size")
 
 
 def load_file(engine: pyoxigraph.Store, journal: Journal, path: Path, graph: str, *, replace: bool = False,
               on_disk: bool = False) -> int:
     """Load `path` into `graph`; the number of triples it held. A syntax error raises ParseError (file:line:column)."""
     target = graph_node(graph)
-    staging = graph_node(f"{graph}#kg-load-staging") if engine.contains_named_graph(target) else target
+    staging = graph_node(staging_graph(graph)) if engine.contains_named_graph(target) else target
     entry = Entry(graph, staging.value, replace)
     try:
         journal.write(entry)
         _stream(engine, path, staging, on_disk)
-        count = _size(engine, staging)
+        count = graph_size(engine, staging)
         if staging != target:
             journal.write(entry.moved())
     except BaseException as error:  # a syntax error, an unreadable file, Ctrl-C: nothing of the file stays
@@ -107,7 +109,7 @@ def _stream(engine: pyoxigraph.Store, path: Path, graph: pyoxigraph.NamedNode, o
         engine.load(path=str(path), format=rdf_format, to_graph=graph)
 
 
-def _size(engine: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> int:
-    # `graph` is a pyoxigraph NamedNode: its N-Triples form is a validated IRI, not raw input
-    result = engine.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-    return int(next(iter(result))["n"].value)
+def graph_size(engine: pyoxigraph.Store, graph: pyoxigraph.NamedNode) -> int:
+    """Triples in one named graph, counted by the engine as it streams them (0 for a graph that is not there)."""
+    rows = engine.query(GRAPH_SIZE, substitutions={pyoxigraph.Variable("graph"): graph})
+    return next((int(row["triples"].value) for row in rows), 0)

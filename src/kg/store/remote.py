@@ -28,7 +28,7 @@ from kg.core.errors import BackendError, KgError, UsageError
 from kg.rdf.parsing import read_triples
 from kg.rdf.sparql_lexer import query_form
 from kg.rdf.terms import iri
-from kg.store.base import AskResult, Dataset, QueryResult, SelectResult, Store, Term
+from kg.store.base import AskResult, Dataset, QueryResult, SelectResult, Store, Term, staging_graph
 from kg.store.bindings import bind
 from kg.store.guard import Guard
 from kg.store.http import ServerErrors, log, opener_for, readable_on_the_wire
@@ -173,7 +173,7 @@ class RemoteStore(Store):
             self.replace_graph(graph, triples)
             return len(triples)
         exists = self._graph_exists(graph)  # always true on Virtuoso (ENGINE_DIFFERENCES): staged there, as it may be
-        staging = f"{graph}#kg-load-staging" if exists else graph
+        staging = staging_graph(graph) if exists else graph
         self._update(f"{_drop(staging)} ;\n{_create(staging)}", self.write_timeout)  # a leftover staging graph goes
         try:
             self._upload(staging, triples, progress)
@@ -189,7 +189,7 @@ class RemoteStore(Store):
         try:
             self._update(_drop(graph), self.write_timeout)
         except (KgError, OSError) as error:
-            log.warning("the graph <%s> that an interrupted load began could not be dropped (%s): drop it", graph, error)
+            log.warning("the graph <%s> that a failed load began could not be dropped (%s): drop it", graph, error)
 
     def _upload(self, graph: str | None, triples: list[pyoxigraph.Triple],
                 progress: Callable[[int], None] | None) -> None:
