@@ -13,7 +13,6 @@ Usage: `python bench/loading.py --triples 1000000 [--formats nt,ttl,nq] [--round
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -25,7 +24,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import charts  # noqa: E402
-from scale import GRAPH, OXIGRAPH, PROJECT, _machine, step, synthetic_data, timed, work_folder  # noqa: E402
+from scale import (GRAPH, OXIGRAPH, PROJECT, _machine, step, synthetic_data, timed, work_folder,  # noqa: E402
+                   write_report)
 
 TARGET = 1.3
 PREFIXES = {  # the generator's vocabularies, so that the Turtle file is Turtle as people write it
@@ -158,12 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--formats takes {', '.join(SYNTAXES)}; --rounds at least 1" + (f" (not {unknown})" if unknown else ""))
     with work_folder(args.work, "kg-loading-") as work:
         result = run(args, work)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"loading-{args.triples}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown(result))
-    stem.with_suffix(".svg").write_text(charts.load_chart(result))
-    print(markdown(result))
+    write_report(args.out, f"loading-{args.triples}", result, markdown(result), charts.load_chart(result))
     return 0
 
 

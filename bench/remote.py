@@ -31,7 +31,8 @@ sys.path.insert(0, str(HERE))
 import loadgen  # noqa: E402
 import virtuoso  # noqa: E402
 from scale import (API_MIX, BENCH_DATA, FULL_MIX, GRAPH, OXIGRAPH, PROJECT, SERVICE_ENV, Server, _machine,  # noqa: E402
-                   errors_cell, free_port, mix, step, synthetic_data, timed, work_folder)
+                   errors_cell, free_port, mix, step, synthetic_data, timed, work_folder,
+                   write_report)
 
 TARGET = 0.85
 PROXY, FRONT = "minimal Flask proxy", "kg serve --endpoint"
@@ -158,11 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with work_folder(args.work, "kg-remote-") as work:
         result = run(args, work)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"remote-{args.triples}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown(result))
-    print(markdown(result))
+    write_report(args.out, f"remote-{args.triples}", result, markdown(result))
     return 0
 
 

@@ -75,6 +75,17 @@ def work_folder(given: Path | None, prefix: str) -> Iterator[Path]:
         yield Path(folder)
 
 
+def write_report(out: Path, name: str, result: dict, text: str, chart: str | None = None) -> None:
+    """A bench's result as `out/name.json`, its Markdown table as `.md` (what scripts/bench_readme.py puts in the
+    README) and, if it has one, its chart as `.svg`; the table also on stdout."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / f"{name}.md").write_text(text)
+    if chart is not None:
+        (out / f"{name}.svg").write_text(chart)
+    print(text)
+
+
 def synthetic_data(work: Path, triples: int) -> Path:
     """The shared generator's N-Triples file of `triples` triples in `work`, generated once (a file there is reused)."""
     data = work / f"kg-{triples}.nt"
@@ -465,16 +476,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with work_folder(args.work, "kg-scale-") as work:
         result = run(args, work)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stem = args.out / f"scale-{args.triples}"
-    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown(result))
-    stem.with_suffix(".svg").write_text(charts.run_chart(result))
+    write_report(args.out, f"scale-{args.triples}", result, markdown(result), charts.run_chart(result))
     runs = [json.loads(path.read_text()) for path in sorted(args.out.glob("scale-*.json"))]
     if len(runs) > 1:  # the picture across sizes: how each system's cost grows with the graph
         (args.out / "scale-sizes.md").write_text(charts.sizes_markdown(runs))
         (args.out / "scale-sizes.svg").write_text(charts.sizes_chart(runs))
-    print(markdown(result))
     return 0
 
 
