@@ -80,10 +80,13 @@ def test_a_small_loading_run_times_both_loaders_on_every_syntax(tmp_path):
     assert "writing kg-3000.ttl" in done.stderr and "N-Quads" in done.stderr  # progress
 
 
-def test_the_loading_bench_refuses_a_syntax_it_does_not_know(tmp_path):
-    done = subprocess.run([sys.executable, str(SCALE.with_name("loading.py")), "--formats", "nt,rdfxml",
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "not ['rdfxml']" in done.stderr and "Traceback" not in done.stderr
+@pytest.mark.parametrize("options, said", [(["--formats", "nt,rdfxml"], "not ['rdfxml']"),
+                                            (["--rounds", "0"], "--rounds at least 1")])
+def test_the_loading_bench_refuses_what_it_cannot_run(tmp_path, options, said):
+    done = subprocess.run([sys.executable, str(SCALE.with_name("loading.py")), *options, "--out", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+    assert not list(tmp_path.iterdir())  # refused before generating anything
 
 
 def test_a_temporary_work_folder_goes_at_the_end_and_a_given_one_stays(tmp_path):

@@ -142,6 +142,24 @@ def test_a_load_that_cannot_write_its_note_stores_nothing(store, tmp_path, monke
     assert store.graph_sizes() == {"urn:g": 5}  # the old content, and no staging graph
 
 
+def test_a_move_that_fails_says_so_and_is_finished_at_the_next_opening(tmp_path, monkeypatch):
+    folder = tmp_path / "db"
+    store = EmbeddedStore(folder)
+    load_file(store, DataFile(ntriples(tmp_path / "old.nt", 4, "old"), "urn:g"), stream=io.StringIO())
+
+    def disk_full(engine, entry, on_disk):
+        engine.clear_graph(pyoxigraph.NamedNode(entry.graph))  # the old content gone, the new not in
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(loading, "_move_in", disk_full)
+    with pytest.raises(BackendError, match=r"moving the loaded file into <urn:g> failed .*finishes the move"):
+        load_file(store, DataFile(ntriples(tmp_path / "new.nt", 9), "urn:g"), replace=True, stream=io.StringIO())
+    assert journal.Journal(folder).pending().moving  # the note stays: the staging graph holds the whole file
+    store.close()
+    del store
+    monkeypatch.undo()
+    assert EmbeddedStore(folder).graph_sizes() == {"urn:g": 9}
+
+
 def test_a_load_killed_while_moving_is_finished_when_the_store_is_next_opened_for_writing(tmp_path):
     folder = tmp_path / "db"
     store = EmbeddedStore(folder)

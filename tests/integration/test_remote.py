@@ -304,6 +304,33 @@ def test_a_load_interrupted_between_batches_leaves_no_trace(remote, tmp_path, mo
     assert not [name for name in remote.graph_sizes() if name.startswith(graph)]  # nor a staging graph
 
 
+def test_a_failed_load_whose_clean_up_fails_too_keeps_its_own_error(remote_settings, tmp_path, monkeypatch, caplog):
+    """The server goes away mid-load: the batches' error is the one raised, the drop's failure only logged."""
+    monkeypatch.setattr(kg.store.remote, "BATCH", 10)
+    remote, graph, gone = RemoteStore(remote_settings), f"{SCRATCH}/gone-{id(tmp_path)}", []
+    path = tmp_path / "bulk.nt"
+    path.write_text("".join(f"<{BASE}id/n{i}> <{BASE}id/p> \"{i}\" .\n" for i in range(25)), encoding="utf-8")
+    real = RemoteStore._update
+
+    def update(self, text, timeout):  # the graph's creation goes through; once the server is gone, nothing does
+        if gone:
+            raise BackendError("the server did not answer")
+        return real(self, text, timeout)
+
+    def send(*arguments):  # the first batch
+        gone.append(True)
+        raise BackendError("the server did not answer")
+    monkeypatch.setattr(RemoteStore, "_update", update)
+    monkeypatch.setattr(RemoteStore, "_gsp_send", send)
+    try:
+        with pytest.raises(BackendError, match="did not answer"):
+            remote.load(path, graph)
+        assert f"the graph <{graph}> that a failed load began could not be dropped" in caplog.text
+    finally:
+        monkeypatch.undo()
+        remote.drop_graph(graph)
+
+
 def test_adding_to_a_graph_in_batches_moves_them_in_at_the_end_or_not_at_all(remote, tmp_path, monkeypatch):
     monkeypatch.setattr(kg.store.remote, "BATCH", 10)
     graph = f"{SCRATCH}/added-{id(remote)}"
