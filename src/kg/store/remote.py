@@ -164,10 +164,10 @@ class RemoteStore(Store):
 
     def load(self, path: Path, graph: str, progress: Callable[[int], None] | None = None,
              replace: bool = False) -> int:
-        """Parse the whole file first (a syntax error sends nothing), then upload it: in one request when it replaces
-        the graph; in batches when it adds to it, and then, to a graph that exists, into a staging graph that one
-        last update adds to it. A failed batch or an interruption (Ctrl-C) drops what was sent, so the graph stays as
-        it was (a process killed in the middle leaves the batches sent, in the staging graph if the graph existed)."""
+        """Parse the whole file first (a syntax error sends nothing), then upload it: in one request to replace the
+        graph; else in batches, to an existing graph through a staging graph that one last update adds to it. A failed
+        batch or a Ctrl-C drops what was sent (a killed process leaves it; a Ctrl-C during that last update may come
+        after the server applied it: the graph then holds the file though the load reports it interrupted)."""
         triples = read_triples(path)
         if replace:
             self.replace_graph(graph, triples)
